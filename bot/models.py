@@ -90,18 +90,6 @@ class MessageLog(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
-class InboundClaim(Base):
-    """Exactly-once processing of WeChat's retried callbacks: one row per message key."""
-
-    __tablename__ = "inbound_claims"
-
-    key: Mapped[str] = mapped_column(String(160), primary_key=True)
-    status: Mapped[str] = mapped_column(String(12), default="processing")  # processing / done / deferred
-    reply: Mapped[str | None] = mapped_column(Text)  # JSON list of outbound messages
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-
-
 class CacheEntry(Base):
     """A small shared key-value cache with expiry (the access token when Redis is not configured)."""
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 05:37:49.037529
+Create Date: 2026-11-22 05:39:44.509314
 """
 from alembic import op
 import sqlalchemy as sa
@@ -45,17 +45,6 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('openid', name=op.f('pk_conversation_states'))
     )
-    op.create_table('inbound_claims',
-    sa.Column('key', sa.String(length=160), nullable=False),
-    sa.Column('status', sa.String(length=12), nullable=False),
-    sa.Column('reply', sa.Text(), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('key', name=op.f('pk_inbound_claims'))
-    )
-    with op.batch_alter_table('inbound_claims', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_inbound_claims_created_at'), ['created_at'], unique=False)
-
     op.create_table('message_log',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('openid', sa.String(length=64), nullable=False),
@@ -123,10 +112,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_message_log_created_at'))
 
     op.drop_table('message_log')
-    with op.batch_alter_table('inbound_claims', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_inbound_claims_created_at'))
-
-    op.drop_table('inbound_claims')
     op.drop_table('conversation_states')
     op.drop_table('cache_entries')
     with op.batch_alter_table('api_call_failures', schema=None) as batch_op:

@@ -1,0 +1,237 @@
+"""Forms: a declared list of slots, each with an ask, a pure validator and a way to show its value.
+
+The runner asks the slots in order, re-asks with a specific hint when a value is refused, and
+understands 取消 / 返回 / 重填 / 跳过 at every step. A summary is confirmed before anything is saved.
+Everything lives in ``ConversationState``, so a restart in the middle of a form loses nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.conversation.router import Reply
+from bot.validators import FormContext, Ok, Result
+
+if TYPE_CHECKING:
+    from bot.conversation.context import Context
+
+CONFIRM = "__confirm__"
+_EDIT = re.compile(r"^(?:修改|改|更正|重填)\s*(.+)$")
+
+
+@dataclass(frozen=True)
+class Slot:
+    name: str
+    label: str
+    ask: str
+    validate: Callable[[str, FormContext], Result]
+    show: Callable[[Any], str] = lambda v: str(v)
+    optional: bool = False
+
+
+@dataclass
+class Form:
+    name: str
+    title: str
+    slots: list[Slot]
+    # Values already known (from the stored profile): offered with 跳过 to keep them.
+    prefill: Callable[[Context], dict[str, Any]] = lambda ctx: {}
+    complete: Callable[[Context, dict[str, Any]], Reply] = lambda ctx, values: None
+    intro: str = ""
+    # Slots to leave out for this user and these values (e.g. asked elsewhere).
+    skip_when: Callable[[Slot, dict[str, Any]], bool] = field(default=lambda slot, values: False)
+
+    def slot(self, name: str) -> Slot:
+        return next(s for s in self.slots if s.name == name)
+
+    def by_label(self, text: str) -> Slot | None:
+        text = text.strip()
+        for s in self.slots:
+            if text in (s.label, s.name) or (len(text) >= 2 and text in s.label):
+                return s
+        return None
+
+
+class FormRunner:
+    """Drives any :class:`Form` through the conversation state."""
+
+    def __init__(self, forms: list[Form]) -> None:
+        self.forms = {f.name: f for f in forms}
+
+    def active(self, ctx: Context) -> Form | None:
+        return self.forms.get(ctx.state.form or "")
+
+    def form_context(self, ctx: Context) -> FormContext:
+        return FormContext(today=ctx.now.date(), divisions=ctx.services.divisions, majors=ctx.services.majors,
+                           values=dict(ctx.state.slots or {}))
+
+    # --- starting and stopping -------------------------------------------------------------
+    def start(self, ctx: Context, name: str) -> Reply:
+        form = self.forms[name]
+        ctx.state.form = form.name
+        ctx.state.slots = {"_prefill": form.prefill(ctx)}
+        ctx.state.history = []
+        ctx.forget("suspended_form")
+        first = self._next_slot(form, {})
+        ctx.state.slot = first.name if first else CONFIRM
+        parts = [form.intro] if form.intro else []
+        return "\n\n".join(parts + [self._prompt(ctx, form)])
+
+    def stop(self, ctx: Context) -> None:
+        ctx.state.form = None
+        ctx.state.slot = None
+        ctx.state.slots = {}
+        ctx.state.history = []
+
+    def suspend(self, ctx: Context) -> str | None:
+        """Put the form aside (a menu click came in); ``继续`` brings it back."""
+        form = self.active(ctx)
+        if form is None:
+            return None
+        ctx.remember(suspended_form={"form": form.name, "slot": ctx.state.slot, "slots": ctx.state.slots,
+                                     "history": ctx.state.history})
+        ctx.state.form = None
+        ctx.state.slot = None
+        return f"（您的“{form.title}”已暂停，回复“继续”接着填写）"
+
+    def resume(self, ctx: Context) -> Reply | None:
+        saved = ctx.recall("suspended_form")
+        if not saved or saved.get("form") not in self.forms:
+            return None
+        ctx.state.form, ctx.state.slot = saved["form"], saved["slot"]
+        ctx.state.slots, ctx.state.history = saved["slots"], saved["history"]
+        ctx.forget("suspended_form")
+        return "好的，我们接着填写。\n\n" + self._prompt(ctx, self.forms[saved["form"]])
+
+    # --- one message -------------------------------------------------------------------------
+    def handle(self, ctx: Context) -> Reply:
+        form = self.active(ctx)
+        assert form is not None
+        text = ctx.text
+        command = ctx.services.classifier.command(text)
+        values = self._values(ctx)
+        if command == "form.cancel":
+            self.stop(ctx)
+            return f"已取消“{form.title}”，刚才填写的内容没有保存。需要时可随时重新开始。"
+        if command == "form.restart":
+            ctx.state.slots = {"_prefill": ctx.state.slots.get("_prefill", {})}
+            ctx.state.history = []
+            first = self._next_slot(form, {})
+            ctx.state.slot = first.name if first else CONFIRM
+            return "好的，我们从头开始。\n\n" + self._prompt(ctx, form)
+        if command == "form.back":
+            return self._back(ctx, form)
+        if ctx.state.slot == CONFIRM:
+            return self._at_confirm(ctx, form, text, command, values)
+        slot = form.slot(ctx.state.slot or "")
+        if command == "form.skip":
+            known = values.get(slot.name, self._prefill(ctx).get(slot.name))
+            if known is None and not slot.optional:
+                return f"“{slot.label}”是必填项，不能跳过。\n\n" + self._prompt(ctx, form)
+            return self._accept(ctx, form, slot, known)
+        result = slot.validate(text, self.form_context(ctx))
+        if isinstance(result, Ok):
+            return self._accept(ctx, form, slot, result.value)
+        return f"{result.hint}\n\n{self._prompt(ctx, form, brief=True)}"
+
+    # --- internals --------------------------------------------------------------------------
+    @staticmethod
+    def _values(ctx: Context) -> dict[str, Any]:
+        return {k: v for k, v in (ctx.state.slots or {}).items() if not k.startswith("_")}
+
+    @staticmethod
+    def _prefill(ctx: Context) -> dict[str, Any]:
+        return dict((ctx.state.slots or {}).get("_prefill") or {})
+
+    def _next_slot(self, form: Form, values: dict[str, Any], after: str | None = None) -> Slot | None:
+        started = after is None
+        for s in form.slots:
+            if not started:
+                started = s.name == after
+                continue
+            if s.name in values or form.skip_when(s, values):
+                continue
+            return s
+        return None
+
+    def _accept(self, ctx: Context, form: Form, slot: Slot, value: Any) -> Reply:
+        slots = dict(ctx.state.slots or {})
+        slots[slot.name] = value
+        editing = slots.pop("_editing", False)
+        ctx.state.slots = slots
+        ctx.state.history = [*ctx.state.history, slot.name]
+        nxt = None if editing else self._next_slot(form, self._values(ctx))
+        ctx.state.slot = nxt.name if nxt else CONFIRM
+        return self._prompt(ctx, form)
+
+    def _back(self, ctx: Context, form: Form) -> Reply:
+        history = list(ctx.state.history or [])
+        if not history:
+            return "已经是第一项了。\n\n" + self._prompt(ctx, form)
+        previous = history.pop()
+        slots = dict(ctx.state.slots or {})
+        # Keep the old answer as the one offered with 跳过.
+        prefill = dict(slots.get("_prefill") or {})
+        if previous in slots:
+            prefill[previous] = slots.pop(previous)
+        slots["_prefill"] = prefill
+        slots.pop("_editing", None)
+        ctx.state.slots = slots
+        ctx.state.history = history
+        ctx.state.slot = previous
+        return "好的，回到上一步。\n\n" + self._prompt(ctx, form)
+
+    def _at_confirm(self, ctx: Context, form: Form, text: str, command: str | None,
+                    values: dict[str, Any]) -> Reply:
+        if command == "form.confirm":
+            result = form.complete(ctx, values)
+            self.stop(ctx)
+            return result
+        m = _EDIT.match(text)
+        if m:
+            slot = form.by_label(m.group(1))
+            if slot is None:
+                labels = "、".join(s.label for s in form.slots)
+                return f"没有找到“{m.group(1)}”这一项。可以修改的有：{labels}。"
+            slots = dict(ctx.state.slots or {})
+            prefill = dict(slots.get("_prefill") or {})
+            if slot.name in slots:
+                prefill[slot.name] = slots.pop(slot.name)
+            slots["_prefill"] = prefill
+            slots["_editing"] = True
+            ctx.state.slots = slots
+            ctx.state.slot = slot.name
+            return self._prompt(ctx, form)
+        return "请回复“确认”保存，或回复“修改 项目名”（例如：修改 手机号）更正某一项。\n\n" + self._summary(ctx, form)
+
+    def _prompt(self, ctx: Context, form: Form, brief: bool = False) -> str:
+        if ctx.state.slot == CONFIRM:
+            return self._summary(ctx, form)
+        slot = form.slot(ctx.state.slot or "")
+        visible = [s for s in form.slots if not form.skip_when(s, self._values(ctx))]
+        index = next((i for i, s in enumerate(visible, 1) if s.name == slot.name), 1)
+        lines = [f"【{form.title} {index}/{len(visible)}】{slot.ask}"]
+        known = self._prefill(ctx).get(slot.name)
+        if known is not None:
+            lines.append(f"当前：{slot.show(known)}（回复“跳过”保留）")
+        elif slot.optional:
+            lines.append("（选填，回复“跳过”略过）")
+        if not brief:
+            lines.append("随时回复“返回”回到上一步，“取消”退出。")
+        return "\n".join(lines)
+
+    def _summary(self, ctx: Context, form: Form) -> str:
+        values = self._values(ctx)
+        lines = [f"请核对您的{form.title}："]
+        for s in form.slots:
+            if s.name in values:
+                shown = "（未填）" if values[s.name] is None else s.show(values[s.name])
+                lines.append(f"· {s.label}：{shown}")
+        lines.append("")
+        lines.append("回复“确认”保存；回复“修改 项目名”更正某项（如：修改 手机号）；“返回”上一步；“取消”放弃。")
+        return "\n".join(lines)
+
+

@@ -1,0 +1,52 @@
+"""Fit text into WeChat's 2048-byte limit for a text reply: split into pages, ask "更多" for the next."""
+
+from __future__ import annotations
+
+WECHAT_TEXT_LIMIT = 2048
+# Room kept for the "（第 n/m 页，回复“更多”继续）" footer.
+FOOTER_RESERVE = 120
+
+
+def utf8_len(s: str) -> int:
+    return len(s.encode("utf-8"))
+
+
+def split_text(text: str, limit: int = WECHAT_TEXT_LIMIT - FOOTER_RESERVE) -> list[str]:
+    """Split at line breaks where possible, else at characters, each piece at most ``limit`` bytes."""
+    if utf8_len(text) <= limit:
+        return [text]
+    pages: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = line if not current else current + "\n" + line
+        if utf8_len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            pages.append(current)
+            current = ""
+        while utf8_len(line) > limit:
+            cut = _cut_point(line, limit)
+            pages.append(line[:cut])
+            line = line[cut:]
+        current = line
+    if current:
+        pages.append(current)
+    return pages
+
+
+def _cut_point(line: str, limit: int) -> int:
+    size = 0
+    for i, ch in enumerate(line):
+        size += utf8_len(ch)
+        if size > limit:
+            return i
+    return len(line)
+
+
+def with_footer(page: str, index: int, total: int) -> str:
+    if total <= 1:
+        return page
+    if index < total - 1:
+        return f"{page}\n\n（第 {index + 1}/{total} 页，回复“更多”继续）"
+    return f"{page}\n\n（第 {index + 1}/{total} 页，完）"

@@ -1,0 +1,130 @@
+"""Pure validate-and-normalise functions for form slots: ``(value, ctx) -> Ok | Retry``.
+
+Each returns the normalised value, or a hint in Chinese that says what was wrong and how to answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from knowledge.divisions import Divisions
+    from knowledge.majors import Majors
+
+
+@dataclass(frozen=True)
+class Ok:
+    value: Any
+
+
+@dataclass(frozen=True)
+class Retry:
+    hint: str
+
+
+Result = Ok | Retry
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What a validator may look at besides the value: nothing that changes the world."""
+
+    today: date
+    divisions: Divisions
+    majors: Majors
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+_NAME = re.compile(r"^[\u4e00-\u9fa5]{2,10}([·•][\u4e00-\u9fa5]{1,10})*$|^[A-Za-z][A-Za-z .'-]{1,38}[A-Za-z]$")
+
+
+def name(value: str, ctx: FormContext) -> Result:
+    v = re.sub(r"\s+", " ", value.strip()).replace("•", "·")
+    if re.search(r"\d", v):
+        return Retry("姓名里不应有数字，请输入您的真实姓名，例如：张三。")
+    if not _NAME.match(v):
+        return Retry("请输入 2 至 20 个字的真实姓名（中文姓名或英文姓名），例如：张三、阿依古丽·买买提。")
+    return Ok(v)
+
+
+def mobile(value: str, ctx: FormContext) -> Result:
+    digits = re.sub(r"[\s\-()（）]", "", value.strip())
+    digits = re.sub(r"^(\+?86)", "", digits)
+    if not digits.isdigit():
+        return Retry("手机号只能包含数字，请输入 11 位手机号，例如：13812345678。")
+    if len(digits) != 11:
+        return Retry(f"手机号应为 11 位数字，您输入了 {len(digits)} 位，请核对后重新输入。")
+    if not re.fullmatch(r"1[3-9]\d{9}", digits):
+        return Retry("这不像是大陆手机号（应以 13～19 开头），请核对后重新输入。")
+    return Ok(digits)
+
+
+EDUCATION_LEVELS = ("中专", "大专", "本科", "硕士", "博士")
+_EDU_ALIASES = {"中职": "中专", "技校": "中专", "职高": "中专", "专科": "大专", "高职": "大专", "大学": "本科",
+                "学士": "本科", "本科生": "本科", "研究生": "硕士", "硕士研究生": "硕士", "博士研究生": "博士"}
+
+
+def education(value: str, ctx: FormContext) -> Result:
+    v = value.strip()
+    if v.isdigit() and 1 <= int(v) <= len(EDUCATION_LEVELS):
+        return Ok(EDUCATION_LEVELS[int(v) - 1])
+    v = _EDU_ALIASES.get(v, v)
+    for level in EDUCATION_LEVELS:
+        if level in v:
+            return Ok(level)
+    return Retry("请从以下选项中选择学历（回复序号或名称）：" + "、".join(
+        f"{i}. {x}" for i, x in enumerate(EDUCATION_LEVELS, 1)))
+
+
+def school(value: str, ctx: FormContext) -> Result:
+    v = value.strip()
+    if not 2 <= len(v) <= 40 or not re.search(r"[\u4e00-\u9fa5A-Za-z]", v):
+        return Retry("请输入毕业院校的全称，例如：郑州大学。")
+    return Ok(v)
+
+
+def major(value: str, ctx: FormContext) -> Result:
+    v = value.strip()
+    found = ctx.majors.match(v)
+    if found:
+        return Ok(found.name)
+    if 2 <= len(v) <= 30 and re.search(r"[\u4e00-\u9fa5A-Za-z]", v) and not v.isdigit():
+        return Ok(v)  # vocational majors are not in the undergraduate catalogue: keep what was typed
+    return Retry("请输入所学专业的名称，例如：会计学、计算机科学与技术。")
+
+
+_YM = re.compile(r"^(\d{2,4})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月|月份)?$")
+
+
+def graduation(value: str, ctx: FormContext) -> Result:
+    v = value.strip().replace(" ", "")
+    m = _YM.match(v)
+    if not m:
+        if re.fullmatch(r"\d{4}年?", v):
+            return Retry("请同时告诉我月份，例如：2024年6月 或 2024-06。")
+        return Retry("请按“年-月”输入毕业时间，例如：2024年6月 或 2024-06。")
+    year, month = int(m.group(1)), int(m.group(2))
+    if year < 100:
+        year += 2000
+    if not 1 <= month <= 12:
+        return Retry("月份应在 1 到 12 之间，请重新输入毕业时间，例如：2024-06。")
+    if year < 1980:
+        return Retry("毕业年份看起来不对，请重新输入，例如：2024-06。")
+    if (year, month) > (ctx.today.year, ctx.today.month):
+        return Retry(f"毕业时间不能晚于本月（{ctx.today.year}年{ctx.today.month}月）。"
+                     "就业见习面向已离校的毕业生，请输入实际毕业（离校）时间。")
+    return Ok(f"{year:04d}-{month:02d}")
+
+
+def region(value: str, ctx: FormContext) -> Result:
+    found = ctx.divisions.resolve(value.strip())
+    if not found:
+        return Retry("没有找到这个地区，请输入省、市或区县的名称，例如：广州市天河区、郑州、北京市海淀区。")
+    if len(found) > 1:
+        names = "、".join(f"“{d.full_name}”" for d in found[:6])
+        return Retry(f"“{value.strip()}”对应多个地区：{names}。请回复完整名称，例如：{found[0].full_name}。")
+    d = found[0]
+    return Ok({"code": d.code, "name": d.full_name})
