@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-import socket
 import threading
 import time
 from collections import deque
@@ -897,12 +896,10 @@ def run_standin(
 ) -> Iterator[str]:
     """Serve a fresh stand-in on a background thread; yields its base URL (``http://host:port``)."""
     app = create_standin_app(appid, secret, token_ttl_s)
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    bound_port = sock.getsockname()[1]
     config = uvicorn.Config(
         app,
+        host=host,
+        port=port,
         log_level="warning",
         access_log=False,
         lifespan="off",
@@ -910,9 +907,7 @@ def run_standin(
         timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="wechat-standin", daemon=True
-    )
+    thread = threading.Thread(target=server.run, name="wechat-standin", daemon=True)
     thread.start()
     try:
         deadline = time.monotonic() + 10
@@ -920,9 +915,10 @@ def run_standin(
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("the WeChat API stand-in did not start")
             time.sleep(0.01)
+        # port=0 lets the OS pick a free port; ask the listening socket which one.
+        bound_port = server.servers[0].sockets[0].getsockname()[1]
         url_host = f"[{host}]" if ":" in host else host
         yield f"http://{url_host}:{bound_port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        sock.close()

@@ -1,0 +1,58 @@
+"""The web app: WeChat webhook, REST API, and (without an AppID) the simulator with a stand-in WeChat API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from bot.api import health
+from bot.config import STANDIN_MOUNT, Settings, get_settings
+from bot.db import Database
+from bot.handlers import build_dispatcher
+from bot.kv import make_store
+from bot.services import build_services
+from bot.wechat import channel
+from bot.wechat.claims import ClaimRegistry
+from bot.wechat.client import WeChatApi
+from bot.wechat.delivery import CustomerServiceSender
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.assert_safe()
+    db = db or Database(settings.database_url)
+    db.upgrade()
+    services = build_services(settings, db)
+    dispatcher = build_dispatcher(services)
+    store = make_store(db, settings.redis_url)
+    api = WeChatApi(settings, db, store)
+    executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="jianxi")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        executor.shutdown(wait=True, cancel_futures=False)
+
+    app = FastAPI(title="jianxi 见习", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.services = services
+    app.state.dispatcher = dispatcher
+    app.state.store = store
+    app.state.api = api
+    app.state.channel = channel.Channel(settings, dispatcher.handle, ClaimRegistry(store),
+                                        CustomerServiceSender(api), executor)
+    app.include_router(health.router)
+    app.include_router(channel.router)
+    if settings.simulator_mode:
+        from bot.simulator.router import router as simulator_router
+        from bot.wechat.standin import create_standin_app
+
+        app.include_router(simulator_router)
+        app.mount(STANDIN_MOUNT, create_standin_app(settings.appid, settings.appsecret))
+    return app
