@@ -33,8 +33,8 @@ def _settings() -> Settings:
 
 
 @app.command()
-def serve(host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="监听端口")] = 8000) -> None:
+def serve(host: Annotated[str, typer.Option(help="监听地址", envvar="JIANXI_HOST")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="监听端口", envvar="JIANXI_PORT")] = 8000) -> None:
     """启动 Web 服务：微信回调、REST API、模拟器（未配置 AppID 时）。"""
     import uvicorn
 

@@ -217,14 +217,16 @@ def text_xml(
     create_time: int | None = None,
 ) -> str:
     """A text message (MsgType ``text``)."""
-    return _render([
-        ("ToUserName", to_user),
-        ("FromUserName", from_user),
-        ("CreateTime", create_time if create_time is not None else _now()),
-        ("MsgType", "text"),
-        ("Content", content),
-        ("MsgId", _as_number(msg_id if msg_id is not None else _msg_id())),
-    ])
+    return _render(
+        [
+            ("ToUserName", to_user),
+            ("FromUserName", from_user),
+            ("CreateTime", create_time if create_time is not None else _now()),
+            ("MsgType", "text"),
+            ("Content", content),
+            ("MsgId", _as_number(msg_id if msg_id is not None else _msg_id())),
+        ]
+    )
 
 
 def event_xml(
@@ -269,16 +271,18 @@ def voice_xml(
     format: str = "amr",  # noqa: A002 - WeChat's field name
 ) -> str:
     """A voice message; ``recognition`` is present when speech recognition is enabled."""
-    return _render([
-        ("ToUserName", to_user),
-        ("FromUserName", from_user),
-        ("CreateTime", create_time if create_time is not None else _now()),
-        ("MsgType", "voice"),
-        ("MediaId", media_id),
-        ("Format", format),
-        ("Recognition", recognition),
-        ("MsgId", _as_number(msg_id if msg_id is not None else _msg_id())),
-    ])
+    return _render(
+        [
+            ("ToUserName", to_user),
+            ("FromUserName", from_user),
+            ("CreateTime", create_time if create_time is not None else _now()),
+            ("MsgType", "voice"),
+            ("MediaId", media_id),
+            ("Format", format),
+            ("Recognition", recognition),
+            ("MsgId", _as_number(msg_id if msg_id is not None else _msg_id())),
+        ]
+    )
 
 
 def image_xml(
@@ -290,15 +294,17 @@ def image_xml(
     create_time: int | None = None,
 ) -> str:
     """An image message."""
-    return _render([
-        ("ToUserName", to_user),
-        ("FromUserName", from_user),
-        ("CreateTime", create_time if create_time is not None else _now()),
-        ("MsgType", "image"),
-        ("PicUrl", pic_url),
-        ("MediaId", media_id),
-        ("MsgId", _as_number(msg_id if msg_id is not None else _msg_id())),
-    ])
+    return _render(
+        [
+            ("ToUserName", to_user),
+            ("FromUserName", from_user),
+            ("CreateTime", create_time if create_time is not None else _now()),
+            ("MsgType", "image"),
+            ("PicUrl", pic_url),
+            ("MediaId", media_id),
+            ("MsgId", _as_number(msg_id if msg_id is not None else _msg_id())),
+        ]
+    )
 
 
 def location_xml(
@@ -312,17 +318,19 @@ def location_xml(
     create_time: int | None = None,
 ) -> str:
     """A location message: ``Location_X`` is the latitude, ``Location_Y`` the longitude."""
-    return _render([
-        ("ToUserName", to_user),
-        ("FromUserName", from_user),
-        ("CreateTime", create_time if create_time is not None else _now()),
-        ("MsgType", "location"),
-        ("Location_X", location_x),
-        ("Location_Y", location_y),
-        ("Scale", scale),
-        ("Label", label),
-        ("MsgId", _as_number(msg_id if msg_id is not None else _msg_id())),
-    ])
+    return _render(
+        [
+            ("ToUserName", to_user),
+            ("FromUserName", from_user),
+            ("CreateTime", create_time if create_time is not None else _now()),
+            ("MsgType", "location"),
+            ("Location_X", location_x),
+            ("Location_Y", location_y),
+            ("Scale", scale),
+            ("Label", label),
+            ("MsgId", _as_number(msg_id if msg_id is not None else _msg_id())),
+        ]
+    )
 
 
 def link_xml(
@@ -335,16 +343,18 @@ def link_xml(
     create_time: int | None = None,
 ) -> str:
     """A link message."""
-    return _render([
-        ("ToUserName", to_user),
-        ("FromUserName", from_user),
-        ("CreateTime", create_time if create_time is not None else _now()),
-        ("MsgType", "link"),
-        ("Title", title),
-        ("Description", description),
-        ("Url", url),
-        ("MsgId", _as_number(msg_id if msg_id is not None else _msg_id())),
-    ])
+    return _render(
+        [
+            ("ToUserName", to_user),
+            ("FromUserName", from_user),
+            ("CreateTime", create_time if create_time is not None else _now()),
+            ("MsgType", "link"),
+            ("Title", title),
+            ("Description", description),
+            ("Url", url),
+            ("MsgId", _as_number(msg_id if msg_id is not None else _msg_id())),
+        ]
+    )
 
 
 def video_xml(
@@ -357,15 +367,17 @@ def video_xml(
     short: bool = False,
 ) -> str:
     """A video message (MsgType ``video``, or ``shortvideo`` when ``short``)."""
-    return _render([
-        ("ToUserName", to_user),
-        ("FromUserName", from_user),
-        ("CreateTime", create_time if create_time is not None else _now()),
-        ("MsgType", "shortvideo" if short else "video"),
-        ("MediaId", media_id),
-        ("ThumbMediaId", thumb_media_id),
-        ("MsgId", _as_number(msg_id if msg_id is not None else _msg_id())),
-    ])
+    return _render(
+        [
+            ("ToUserName", to_user),
+            ("FromUserName", from_user),
+            ("CreateTime", create_time if create_time is not None else _now()),
+            ("MsgType", "shortvideo" if short else "video"),
+            ("MediaId", media_id),
+            ("ThumbMediaId", thumb_media_id),
+            ("MsgId", _as_number(msg_id if msg_id is not None else _msg_id())),
+        ]
+    )
 
 
 def _as_number(v: int | str) -> int | str:

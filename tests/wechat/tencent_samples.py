@@ -294,7 +294,11 @@ WECHATPY_WORK_REPLY = AesSample(
 )
 
 #: Tencent's own samples (both families).
-TENCENT_CALLBACKS: tuple[CallbackSample, ...] = (WORK_QDG6EK_MESSAGE, WORK_QDG6EK_ECHOSTR, MP_SPAMTEST_COMPATIBLE)
+TENCENT_CALLBACKS: tuple[CallbackSample, ...] = (
+    WORK_QDG6EK_MESSAGE,
+    WORK_QDG6EK_ECHOSTR,
+    MP_SPAMTEST_COMPATIBLE,
+)
 TENCENT_AES: tuple[AesSample, ...] = (MP_PAMTEST_AES_1, MP_PAMTEST_AES_2)
 
 #: Third-party (wechatpy) vectors, kept apart from Tencent's.

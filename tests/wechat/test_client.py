@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -115,7 +117,9 @@ def api(settings: Settings, db: Database, sleeps: SleepRecorder) -> WeChatApi:
 # -- helpers -----------------------------------------------------------------------------------
 
 
-def fault(standin: httpx.Client, endpoint: str, errcode: int | str | None, times: int = 1, **extra: Any) -> None:
+def fault(
+    standin: httpx.Client, endpoint: str, errcode: int | str | None, times: int = 1, **extra: Any
+) -> None:
     body = {"endpoint": endpoint, "errcode": errcode, "times": times, **extra}
     standin.post("/_standin/faults", json=body).raise_for_status()
 
@@ -255,7 +259,10 @@ def test_rate_limit_backs_off_then_succeeds(
     api.send_text("o-busy", "稍后")
     assert texts(standin, "o-busy") == ["稍后"]
     assert sleeps.calls == [0.5, 1.0]
-    assert failures(db) == [("message/custom/send", 45009, 1, False), ("message/custom/send", 45009, 2, False)]
+    assert failures(db) == [
+        ("message/custom/send", 45009, 1, False),
+        ("message/custom/send", 45009, 2, False),
+    ]
 
 
 def test_rate_limit_retries_are_bounded(
@@ -410,7 +417,27 @@ def test_api_methods_end_to_end(api: WeChatApi, db: Database, standin: httpx.Cli
     assert items[0]["payload"]["news"]["articles"] == [article]
     assert items[1]["payload"]["url"] == "https://example.org" and items[1]["msgid"] == msgid
     assert standin.get("/_standin/messages", params={"touser": "o-001"}).json()["items"] == []
+    assert all(c["body"]["client_msg_id"] for c in calls(standin, "message/template/send"))
     assert failures(db) == []
+
+
+def test_wrong_secret_fails_at_once(settings: Settings, db: Database, sleeps: SleepRecorder) -> None:
+    wrong = settings.model_copy(update={"wechat_secret": "not-the-secret"})
+    api = WeChatApi(wrong, db, DatabaseStore(db), sleep=sleeps)
+    with pytest.raises(WeChatApiError) as caught:
+        api.send_text("o-x", "x")
+    assert (caught.value.errcode, caught.value.endpoint) == (40125, "stable_token")
+    assert failures(db) == [("stable_token", 40125, 1, True)] and sleeps.calls == []
+
+
+def test_concurrent_callers_share_one_token(api: WeChatApi, standin: httpx.Client) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda i: api.send_text(f"o-t{i}", str(i)), range(16)))
+    counted = stats(standin)
+    assert counted["messages"]["custom"] == 16
+    # stable_token without force_refresh hands every racing fetch the same token
+    assert counted["tokens_issued"] == 1
+    assert {c["errcode"] for c in standin.get("/_standin/calls").json()["items"]} == {0}
 
 
 def test_mass_retry_after_a_lost_answer_is_not_sent_twice(
@@ -418,7 +445,12 @@ def test_mass_retry_after_a_lost_answer_is_not_sent_twice(
 ) -> None:
     standin.post("/_standin/follow", json={"openid": "o-all"}).raise_for_status()
     api.access_token()
-    slow = WeChatApi(settings, db, DatabaseStore(db), sleep=sleeps, timeout=0.3)
+
+    def sleep(seconds: float) -> None:  # really wait, so the slow first attempt lands before the retry
+        sleeps(seconds)
+        time.sleep(seconds)
+
+    slow = WeChatApi(settings, db, DatabaseStore(db), sleep=sleep, timeout=0.3)
     fault(standin, "message/mass/sendall", None, delay_s=0.6)  # answered too late: the job went out
     answer = slow.mass_send_text(None, "全体通知")
     assert answer["errcode"] == 0 and answer["msg_id"]

@@ -72,8 +72,18 @@ def test_msg_sign_matches_tencent_worked_example() -> None:
 
 def test_signatures_change_with_every_input() -> None:
     base = peer.msg_sign("t", "1", "2", "E")
-    assert len({base, peer.msg_sign("u", "1", "2", "E"), peer.msg_sign("t", "3", "2", "E"),
-                peer.msg_sign("t", "1", "4", "E"), peer.msg_sign("t", "1", "2", "F")}) == 5
+    assert (
+        len(
+            {
+                base,
+                peer.msg_sign("u", "1", "2", "E"),
+                peer.msg_sign("t", "3", "2", "E"),
+                peer.msg_sign("t", "1", "4", "E"),
+                peer.msg_sign("t", "1", "2", "F"),
+            }
+        )
+        == 5
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -163,8 +173,14 @@ def test_decrypt_rejects_malformed_ciphertexts() -> None:
 def test_sample_signature_verifies(sample: ts.CallbackSample) -> None:
     assert peer.msg_sign(sample.token, sample.timestamp, sample.nonce, sample.encrypt) == sample.msg_signature
     # The signature does bind every input.
-    assert peer.msg_sign(sample.token, sample.timestamp, sample.nonce + "1", sample.encrypt) != sample.msg_signature
-    assert peer.msg_sign(sample.token + "x", sample.timestamp, sample.nonce, sample.encrypt) != sample.msg_signature
+    assert (
+        peer.msg_sign(sample.token, sample.timestamp, sample.nonce + "1", sample.encrypt)
+        != sample.msg_signature
+    )
+    assert (
+        peer.msg_sign(sample.token + "x", sample.timestamp, sample.nonce, sample.encrypt)
+        != sample.msg_signature
+    )
 
 
 @pytest.mark.parametrize("sample", ts.ALL_CALLBACKS, ids=lambda s: s.name)
@@ -201,7 +217,10 @@ def test_sample_exact_encryption(sample: ts.AesSample) -> None:
     assert peer.decrypt(sample.aes_key, sample.encrypt) == (sample.plaintext, sample.appid)
     if sample.msg_signature is not None:
         assert sample.token and sample.timestamp and sample.nonce
-        assert peer.msg_sign(sample.token, sample.timestamp, sample.nonce, sample.encrypt) == sample.msg_signature
+        assert (
+            peer.msg_sign(sample.token, sample.timestamp, sample.nonce, sample.encrypt)
+            == sample.msg_signature
+        )
 
 
 def test_wechatpy_reply_envelope_parses_with_peer() -> None:
@@ -225,8 +244,12 @@ def test_wechatpy_reply_envelope_parses_with_peer() -> None:
 def test_text_xml_fields() -> None:
     xml = peer.text_xml(ACCOUNT, OPENID, "你好 & <b>", 1234567890123456789, 1700000000)
     assert _fields(xml) == {
-        "ToUserName": ACCOUNT, "FromUserName": OPENID, "CreateTime": "1700000000",
-        "MsgType": "text", "Content": "你好 & <b>", "MsgId": "1234567890123456789",
+        "ToUserName": ACCOUNT,
+        "FromUserName": OPENID,
+        "CreateTime": "1700000000",
+        "MsgType": "text",
+        "Content": "你好 & <b>",
+        "MsgId": "1234567890123456789",
     }
     assert "<MsgId>1234567890123456789</MsgId>" in xml  # bare number, like WeChat
     assert "<Content><![CDATA[" in xml
@@ -242,8 +265,11 @@ def test_text_xml_defaults_and_cdata_escape() -> None:
 def test_event_xml_variants() -> None:
     t = 1700000000
     assert _fields(peer.event_xml(OPENID, "subscribe", t, to_user=ACCOUNT)) == {
-        "ToUserName": ACCOUNT, "FromUserName": OPENID, "CreateTime": str(t),
-        "MsgType": "event", "Event": "subscribe",
+        "ToUserName": ACCOUNT,
+        "FromUserName": OPENID,
+        "CreateTime": str(t),
+        "MsgType": "event",
+        "Event": "subscribe",
     }
     assert _fields(peer.event_xml(OPENID, "unsubscribe", t))["Event"] == "unsubscribe"
     assert _fields(peer.event_xml(OPENID, "unsubscribe", t))["ToUserName"] == peer.DEFAULT_ACCOUNT
@@ -255,7 +281,9 @@ def test_event_xml_variants() -> None:
     assert (click["Event"], click["EventKey"]) == ("CLICK", "MENU_HELP")
     view = _fields(peer.event_xml(OPENID, "VIEW", t, "https://example.com/x?a=1&b=2"))
     assert view["EventKey"] == "https://example.com/x?a=1&b=2"
-    loc_xml = peer.event_xml(OPENID, "LOCATION", t, Latitude=23.137466, Longitude=113.352425, Precision=119.38504)
+    loc_xml = peer.event_xml(
+        OPENID, "LOCATION", t, Latitude=23.137466, Longitude=113.352425, Precision=119.38504
+    )
     loc = _fields(loc_xml)
     assert (loc["Latitude"], loc["Longitude"], loc["Precision"]) == ("23.137466", "113.352425", "119.38504")
     assert "EventKey" not in loc
@@ -268,20 +296,42 @@ def test_media_builders() -> None:
     t = 1700000000
     voice = _fields(peer.voice_xml(ACCOUNT, OPENID, "MEDIA", 1, t, recognition="明天几点上班"))
     assert (voice["MsgType"], voice["MediaId"], voice["Format"], voice["Recognition"], voice["MsgId"]) == (
-        "voice", "MEDIA", "amr", "明天几点上班", "1")
+        "voice",
+        "MEDIA",
+        "amr",
+        "明天几点上班",
+        "1",
+    )
     assert "Recognition" not in _fields(peer.voice_xml(ACCOUNT, OPENID, "MEDIA", 1, t))
     image = _fields(peer.image_xml(ACCOUNT, OPENID, "http://pic/1.jpg", "MEDIA", 2, t))
     assert (image["MsgType"], image["PicUrl"], image["MediaId"], image["MsgId"]) == (
-        "image", "http://pic/1.jpg", "MEDIA", "2")
+        "image",
+        "http://pic/1.jpg",
+        "MEDIA",
+        "2",
+    )
     loc = _fields(peer.location_xml(ACCOUNT, OPENID, 23.134521, 113.358803, 20, "广州市天河区", 3, t))
     assert (loc["MsgType"], loc["Location_X"], loc["Location_Y"], loc["Scale"], loc["Label"]) == (
-        "location", "23.134521", "113.358803", "20", "广州市天河区")
+        "location",
+        "23.134521",
+        "113.358803",
+        "20",
+        "广州市天河区",
+    )
     link = _fields(peer.link_xml(ACCOUNT, OPENID, "T", "D", "https://u", 4, t))
-    assert (link["MsgType"], link["Title"], link["Description"], link["Url"]) == ("link", "T", "D", "https://u")
+    assert (link["MsgType"], link["Title"], link["Description"], link["Url"]) == (
+        "link",
+        "T",
+        "D",
+        "https://u",
+    )
     video = _fields(peer.video_xml(ACCOUNT, OPENID, "M", "TM", 5, t))
     assert (video["MsgType"], video["MediaId"], video["ThumbMediaId"]) == ("video", "M", "TM")
     assert _fields(peer.video_xml(ACCOUNT, OPENID, "M", "TM", 5, t, short=True))["MsgType"] == "shortvideo"
-    for xml in (peer.voice_xml(ACCOUNT, OPENID, "M", 1, t), peer.link_xml(ACCOUNT, OPENID, "T", "D", "U", 1, t)):
+    for xml in (
+        peer.voice_xml(ACCOUNT, OPENID, "M", 1, t),
+        peer.link_xml(ACCOUNT, OPENID, "T", "D", "U", 1, t),
+    ):
         f = _fields(xml)
         assert (f["ToUserName"], f["FromUserName"], f["CreateTime"]) == (ACCOUNT, OPENID, str(t))
 
@@ -293,8 +343,12 @@ def test_media_builders() -> None:
 
 def test_signed_query_plain() -> None:
     q = peer.signed_query(TOKEN, timestamp="1700000000", nonce="12345", openid=OPENID)
-    assert q == {"signature": peer.sign(TOKEN, "1700000000", "12345"), "timestamp": "1700000000",
-                 "nonce": "12345", "openid": OPENID}
+    assert q == {
+        "signature": peer.sign(TOKEN, "1700000000", "12345"),
+        "timestamp": "1700000000",
+        "nonce": "12345",
+        "openid": OPENID,
+    }
     q2 = peer.signed_query(TOKEN)
     assert q2["signature"] == peer.sign(TOKEN, q2["timestamp"], q2["nonce"])
     assert "encrypt_type" not in q2 and "msg_signature" not in q2
@@ -322,8 +376,12 @@ def test_wrap_encrypted() -> None:
     assert root.findtext("ToUserName") == ACCOUNT
     enc = root.findtext("Encrypt") or ""
     assert q == {
-        "signature": peer.sign(TOKEN, "1700000000", "99"), "timestamp": "1700000000", "nonce": "99",
-        "openid": OPENID, "encrypt_type": "aes", "msg_signature": peer.msg_sign(TOKEN, "1700000000", "99", enc),
+        "signature": peer.sign(TOKEN, "1700000000", "99"),
+        "timestamp": "1700000000",
+        "nonce": "99",
+        "openid": OPENID,
+        "encrypt_type": "aes",
+        "msg_signature": peer.msg_sign(TOKEN, "1700000000", "99", enc),
     }
     assert peer.decrypt(AES_KEY, enc) == (inner, APPID)
 
@@ -359,17 +417,24 @@ _NEWS_REPLY = (
 )
 
 
-def _envelope(inner: str, token: str = TOKEN, appid: str = APPID, ts_: str = "1700000002", nonce: str = "5") -> str:
+def _envelope(
+    inner: str, token: str = TOKEN, appid: str = APPID, ts_: str = "1700000002", nonce: str = "5"
+) -> str:
     enc = peer.encrypt(AES_KEY, appid, inner)
     sig = peer.msg_sign(token, ts_, nonce, enc)
-    return (f"<xml><Encrypt><![CDATA[{enc}]]></Encrypt><MsgSignature><![CDATA[{sig}]]></MsgSignature>"
-            f"<TimeStamp>{ts_}</TimeStamp><Nonce><![CDATA[{nonce}]]></Nonce></xml>")
+    return (
+        f"<xml><Encrypt><![CDATA[{enc}]]></Encrypt><MsgSignature><![CDATA[{sig}]]></MsgSignature>"
+        f"<TimeStamp>{ts_}</TimeStamp><Nonce><![CDATA[{nonce}]]></Nonce></xml>"
+    )
 
 
 def test_parse_plain_text_reply() -> None:
     assert peer.parse_reply(_TEXT_REPLY) == {
-        "ToUserName": OPENID, "FromUserName": ACCOUNT, "CreateTime": "1700000001",
-        "MsgType": "text", "Content": "周一至周五 9:00 上班",
+        "ToUserName": OPENID,
+        "FromUserName": ACCOUNT,
+        "CreateTime": "1700000001",
+        "MsgType": "text",
+        "Content": "周一至周五 9:00 上班",
     }
     assert peer.parse_reply(_TEXT_REPLY.encode()) == peer.parse_reply(_TEXT_REPLY)
     assert not peer.is_encrypted_reply(_TEXT_REPLY)
@@ -413,7 +478,11 @@ def test_parse_encrypted_reply_rejects_bad_signature_and_appid() -> None:
 
 
 def test_parse_reply_rejects_non_wechat_xml() -> None:
-    for bad in ('<!DOCTYPE x [<!ENTITY a "b">]><xml><Content>&a;</Content></xml>', "<notxml/>", "<xml><a></xml>"):
+    for bad in (
+        '<!DOCTYPE x [<!ENTITY a "b">]><xml><Content>&a;</Content></xml>',
+        "<notxml/>",
+        "<xml><a></xml>",
+    ):
         with pytest.raises(peer.PeerError):
             peer.parse_reply(bad)
 
@@ -436,10 +505,14 @@ def test_cross_check_with_wechatpy() -> None:
 
     # wechatpy -> peer: a reply envelope from wechatpy verifies and decrypts with the peer.
     envelope = crypto.encrypt_message(_TEXT_REPLY, "777", "1700000005")
-    assert peer.parse_reply(envelope, token=TOKEN, aes_key=AES_KEY, appid=APPID) == peer.parse_reply(_TEXT_REPLY)
+    assert peer.parse_reply(envelope, token=TOKEN, aes_key=AES_KEY, appid=APPID) == peer.parse_reply(
+        _TEXT_REPLY
+    )
 
     # ...and a Tencent sample decrypts identically in both implementations.
     s = ts.MP_SPAMTEST_COMPATIBLE
     assert s.body is not None
-    theirs = WeChatCrypto(s.token, s.aes_key, s.appid).decrypt_message(s.body, s.msg_signature, s.timestamp, s.nonce)
+    theirs = WeChatCrypto(s.token, s.aes_key, s.appid).decrypt_message(
+        s.body, s.msg_signature, s.timestamp, s.nonce
+    )
     assert (theirs.decode() if isinstance(theirs, bytes) else theirs) == peer.decrypt(s.aes_key, s.encrypt)[0]

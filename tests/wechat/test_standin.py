@@ -73,7 +73,9 @@ def test_run_standin_serves_on_a_free_port_and_stops() -> None:
 
 
 def test_token_endpoints_and_credentials(http: httpx.Client) -> None:
-    res = http.get("/cgi-bin/token", params={"grant_type": "client_credential", "appid": APPID, "secret": SECRET})
+    res = http.get(
+        "/cgi-bin/token", params={"grant_type": "client_credential", "appid": APPID, "secret": SECRET}
+    )
     answer = res.json()
     assert answer["expires_in"] == 7200 and len(answer["access_token"]) > 20
     bad_appid = {"grant_type": "client_credential", "appid": "wxother", "secret": SECRET}
@@ -110,7 +112,10 @@ def test_access_token_checks(http: httpx.Client, token: str) -> None:
 
 
 def test_custom_send_records_and_validates(http: httpx.Client, token: str) -> None:
-    assert call(http, token, "message/custom/send", text("o-alice", "第一条")) == {"errcode": 0, "errmsg": "ok"}
+    assert call(http, token, "message/custom/send", text("o-alice", "第一条")) == {
+        "errcode": 0,
+        "errmsg": "ok",
+    }
     article = {"title": "岗位", "description": "d", "url": "https://example.org/p", "picurl": ""}
     news = {"touser": "o-bob", "msgtype": "news", "news": {"articles": [article]}}
     assert call(http, token, "message/custom/send", news)["errcode"] == 0
@@ -123,8 +128,13 @@ def test_custom_send_records_and_validates(http: httpx.Client, token: str) -> No
     assert [m["id"] for m in everyone] == sorted(m["id"] for m in everyone) and len(everyone) == 3
     assert [m["touser"] for m in messages(http, after=everyone[0]["id"])] == ["o-bob", "o-alice"]
 
-    assert call(http, token, "message/custom/send", {"msgtype": "text", "text": {"content": "x"}})["errcode"] == 40003
-    assert call(http, token, "message/custom/send", {"touser": "o-a", "msgtype": "telegram"})["errcode"] == 40008
+    assert (
+        call(http, token, "message/custom/send", {"msgtype": "text", "text": {"content": "x"}})["errcode"]
+        == 40003
+    )
+    assert (
+        call(http, token, "message/custom/send", {"touser": "o-a", "msgtype": "telegram"})["errcode"] == 40008
+    )
     assert call(http, token, "message/custom/send", text("o-a", ""))["errcode"] == 44004
     two = {"touser": "o-a", "msgtype": "news", "news": {"articles": [article, article]}}
     assert call(http, token, "message/custom/send", two)["errcode"] == 45008
@@ -163,7 +173,10 @@ def test_template_send_and_client_msg_id_dedup(http: httpx.Client, token: str) -
     other = call(http, token, "message/template/send", {**body, "client_msg_id": "job-2"})
     assert other["msgid"] != first["msgid"]
     items = messages(http, touser="o-carol")
-    assert [(m["kind"], m["msgid"]) for m in items] == [("template", first["msgid"]), ("template", other["msgid"])]
+    assert [(m["kind"], m["msgid"]) for m in items] == [
+        ("template", first["msgid"]),
+        ("template", other["msgid"]),
+    ]
     assert call(http, token, "message/template/send", {**body, "template_id": ""})["errcode"] == 40037
     assert http.get("/_standin/stats").json()["messages"] == {"custom": 0, "template": 2, "mass": 0}
 
@@ -172,7 +185,12 @@ def test_mass_send_by_tag_to_all_and_to_list(http: httpx.Client, token: str) -> 
     tag = call(http, token, "tags/create", {"tag": {"name": "广州"}})["tag"]["id"]
     for openid in ("o-1", "o-2", "o-3"):
         http.post("/_standin/follow", json={"openid": openid}).raise_for_status()
-    assert call(http, token, "tags/members/batchtagging", {"tagid": tag, "openid_list": ["o-1", "o-2"]})["errcode"] == 0
+    assert (
+        call(http, token, "tags/members/batchtagging", {"tagid": tag, "openid_list": ["o-1", "o-2"]})[
+            "errcode"
+        ]
+        == 0
+    )
     http.post("/_standin/unfollow", json={"openid": "o-2"}).raise_for_status()
 
     body = {"filter": {"is_to_all": False, "tag_id": tag}, "msgtype": "text", "text": {"content": "招聘会"}}
@@ -184,7 +202,10 @@ def test_mass_send_by_tag_to_all_and_to_list(http: httpx.Client, token: str) -> 
 
     to_all = {"filter": {"is_to_all": True}, "msgtype": "text", "text": {"content": "全体"}}
     assert call(http, token, "message/mass/sendall", to_all)["errcode"] == 0
-    assert sorted(m["touser"] for m in messages(http) if m["payload"]["text"]["content"] == "全体") == ["o-1", "o-3"]
+    assert sorted(m["touser"] for m in messages(http) if m["payload"]["text"]["content"] == "全体") == [
+        "o-1",
+        "o-3",
+    ]
     bad_tag = {**body, "filter": {"is_to_all": False, "tag_id": 999}}
     assert call(http, token, "message/mass/sendall", bad_tag)["errcode"] == 45159
 
@@ -234,7 +255,17 @@ def test_menu_create_get_delete(http: httpx.Client, token: str) -> None:
         ({"button": [{"type": "teleport", "name": "a"}]}, 40017),
         ({"button": [{"type": "click", "name": "a"}]}, 40019),
         ({"button": [{"type": "view", "name": "a", "url": ""}]}, 40020),
-        ({"button": [{"name": "a", "sub_button": [{"type": "click", "name": f"s{i}", "key": "k"} for i in range(6)]}]}, 40023),
+        (
+            {
+                "button": [
+                    {
+                        "name": "a",
+                        "sub_button": [{"type": "click", "name": f"s{i}", "key": "k"} for i in range(6)],
+                    }
+                ]
+            },
+            40023,
+        ),
         ({"button": [{"name": "a", "sub_button": [{"type": "click", "key": "k"}]}]}, 40025),
         ({"button": [{"name": "a", "sub_button": [{"type": "bogus", "name": "s"}]}]}, 40024),
     ],
@@ -253,9 +284,19 @@ def test_tags_and_users(http: httpx.Client, token: str) -> None:
     assert created["tag"]["name"] == "会计" and tag >= 100
     assert call(http, token, "tags/create", {"tag": {"name": "会计"}})["errcode"] == 45157
     assert call(http, token, "tags/create", {"tag": {"name": "长" * 11}})["errcode"] == 45158
-    assert call(http, token, "tags/members/batchtagging", {"tagid": tag, "openid_list": ["o-a", "o-b"]})["errcode"] == 0
-    assert call(http, token, "tags/members/batchtagging", {"tagid": 999, "openid_list": ["o-a"]})["errcode"] == 45159
-    assert call(http, token, "tags/members/batchtagging", {"tagid": tag, "openid_list": []})["errcode"] == 40032
+    assert (
+        call(http, token, "tags/members/batchtagging", {"tagid": tag, "openid_list": ["o-a", "o-b"]})[
+            "errcode"
+        ]
+        == 0
+    )
+    assert (
+        call(http, token, "tags/members/batchtagging", {"tagid": 999, "openid_list": ["o-a"]})["errcode"]
+        == 45159
+    )
+    assert (
+        call(http, token, "tags/members/batchtagging", {"tagid": tag, "openid_list": []})["errcode"] == 40032
+    )
     assert call(http, token, "tags/getidlist", {"openid": "o-a"}) == {"tagid_list": [tag]}
     assert call(http, token, "user/info", openid="o-a")["tagid_list"] == [tag]
     tags = {t["id"]: t for t in call(http, token, "tags/get")["tags"]}
@@ -263,7 +304,10 @@ def test_tags_and_users(http: httpx.Client, token: str) -> None:
     members = call(http, token, "user/tag/get", {"tagid": tag})
     assert members["count"] == 2 and members["data"]["openid"] == ["o-a", "o-b"]
 
-    assert call(http, token, "tags/members/batchuntagging", {"tagid": tag, "openid_list": ["o-a"]})["errcode"] == 0
+    assert (
+        call(http, token, "tags/members/batchuntagging", {"tagid": tag, "openid_list": ["o-a"]})["errcode"]
+        == 0
+    )
     assert call(http, token, "tags/getidlist", {"openid": "o-a"}) == {"tagid_list": []}
     assert call(http, token, "tags/update", {"tag": {"id": tag, "name": "财会"}})["errcode"] == 0
     assert call(http, token, "tags/update", {"tag": {"id": 2, "name": "x"}})["errcode"] == 45058
