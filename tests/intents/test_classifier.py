@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.intents import load_classifier
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("你好", "greet"), ("取消", "form.cancel"), ("返回。", "form.back"), ("找岗位", "positions.find"),
+    ("我想修改资料", "profile.fill"), ("个人信息", "profile.show"), ("见习补贴标准是多少", "policy.ask"),
+    ("学会计的，想在广州见习", "positions.find"), ("退订", "pushes.off"), ("恢复提醒", "pushes.on"),
+    ("报名进度", "applications.mine"), ("帮助", "help"), ("ＨＥＬＬＯ", "greet"),
+])
+def test_intents(text: str, intent: str) -> None:
+    match = load_classifier().classify(text)
+    assert match is not None and match.name == intent
+
+
+@pytest.mark.parametrize("text", ["今天天气怎么样", "askjdhkajsd", "给我讲个笑话"])
+def test_unknown(text: str) -> None:
+    assert load_classifier().classify(text) is None
+
+
+def test_menu_keys_route_directly() -> None:
+    c = load_classifier()
+    assert c.menu_intent("MY_PROFILE") == "profile.show" and c.menu_intent("NOPE") is None
+
+
+def test_domain_words_stay_whole() -> None:
+    tokens = load_classifier().tokens("我想找见习岗位")
+    assert "见习岗位" in tokens
