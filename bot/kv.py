@@ -43,14 +43,17 @@ class DatabaseStore:
             return row.value
 
     def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        """Insert or overwrite atomically (an upsert), so concurrent writers of a new key never collide."""
+        if self.db.is_sqlite:
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        expires = self._expiry(ttl)
+        stmt = insert(CacheEntry).values(key=key, value=value, expires_at=expires)
+        stmt = stmt.on_conflict_do_update(index_elements=[CacheEntry.key],
+                                          set_={"value": value, "expires_at": expires})
         with self.db.session() as s:
-            row = s.get(CacheEntry, key)
-            if row is None:
-                s.add(CacheEntry(key=key, value=value, expires_at=self._expiry(ttl)))
-            else:
-                row.value = value
-                row.expires_at = self._expiry(ttl)
-        # A concurrent insert of the same key loses to ours only on retry; set() is last-writer-wins.
+            s.execute(stmt)
 
     def add(self, key: str, value: str, ttl: float | None = None) -> bool:
         with self.db.session() as s:

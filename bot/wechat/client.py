@@ -100,7 +100,20 @@ class KeyValueSession(SessionStorage):
         return default if value is None else value
 
     def set(self, key: str, value: Any, ttl: float | None = None) -> None:
-        self.store.set(key, str(value), ttl=ttl if ttl and ttl > 0 else None)
+        ttl = ttl if ttl and ttl > 0 else None
+        try:
+            self.store.set(key, str(value), ttl=ttl)
+        except Exception:
+            # Two processes caching a token at once can collide on the database store's insert;
+            # the row exists now, so a second set updates it. The cache is best effort either way:
+            # the caller already holds the token it fetched.
+            try:
+                self.store.set(key, str(value), ttl=ttl)
+            except Exception as exc:
+                # No traceback: the database error would quote the token among its parameters.
+                logger.warning(
+                    "could not cache the WeChat access token in the shared store: %s", type(exc).__name__
+                )
 
     def delete(self, key: str) -> None:
         self.store.delete(key)
@@ -275,7 +288,7 @@ class WeChatApi:
         failed_token: str | None = None
         while True:
             attempt += 1
-            where = TOKEN_ENDPOINT
+            where = TOKEN_ENDPOINT if needs_token else endpoint
             token: str | None = None
             try:
                 if not needs_token:
