@@ -10,12 +10,13 @@ import logging
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.conversation.context import Context, Services
 from bot.conversation.forms import FormRunner
 from bot.conversation.messages import Inbound, Outbound
-from bot.conversation.paging import split_text, with_footer
+from bot.conversation.paging import WECHAT_TEXT_LIMIT, split_text, utf8_len, with_footer
 from bot.conversation.router import Handler, Router, as_outbound
 from bot.models import ConversationState, MessageLog, User, utcnow
 from bot.privacy import redact
@@ -45,10 +46,7 @@ class Dispatcher:
     def handle(self, inbound: Inbound) -> list[Outbound]:
         with self.services.db.session() as session:
             user = self._user(session, inbound.openid)
-            state = session.get(ConversationState, inbound.openid)
-            if state is None:
-                state = ConversationState(openid=inbound.openid, slots={}, history=[], context={})
-                session.add(state)
+            state = self._state(session, inbound.openid)
             ctx = Context(services=self.services, session=session, user=user, state=state, inbound=inbound,
                           dispatcher=self, now=self.services.clock())
             replies = self._route(ctx)
@@ -109,38 +107,60 @@ class Dispatcher:
 
     # --- long replies ---------------------------------------------------------------------------
     def _paginate(self, ctx: Context, replies: list[Outbound]) -> list[Outbound]:
+        """Text over WeChat's 2048 bytes: send the first page now, keep the rest for "更多".
+
+        Pages of every long reply go into one queue, in order, so none is lost.
+        """
         out: list[Outbound] = []
+        queued: list[str] = []
         for r in replies:
-            if r.kind != "text":
+            if r.kind != "text" or utf8_len(r.text) <= WECHAT_TEXT_LIMIT:
                 out.append(r)
                 continue
             pages = split_text(r.text)
-            if len(pages) == 1:
-                out.append(r)
-                continue
-            out.append(Outbound.of(with_footer(pages[0], 0, len(pages))))
-            ctx.remember(pages={"items": pages, "next": 1})
+            footered = [with_footer(p, i, len(pages)) for i, p in enumerate(pages)]
+            out.append(Outbound.of(footered[0]))
+            queued.extend(footered[1:])
+        if queued:
+            ctx.remember(pages={"items": queued, "next": 0})
         return out
 
     def _next_page(self, ctx: Context) -> list[Outbound]:
         pages = ctx.recall("pages")
         items, nxt = pages["items"], pages["next"]
-        text = with_footer(items[nxt], nxt, len(items))
         if nxt + 1 >= len(items):
             ctx.forget("pages")
         else:
             ctx.remember(pages={"items": items, "next": nxt + 1})
-        return [Outbound.of(text)]
+        return [Outbound.of(items[nxt])]
 
     # --- storage --------------------------------------------------------------------------------
     @staticmethod
     def _user(session: Session, openid: str) -> User:
         user = session.scalar(select(User).where(User.openid == openid))
         if user is None:
-            user = User(openid=openid, subscribed=True, pushes_enabled=True)
-            session.add(user)
-            session.flush()
+            # Two first messages of a new follower may race: the loser re-reads the winner's row.
+            try:
+                with session.begin_nested():
+                    user = User(openid=openid, subscribed=True, pushes_enabled=True)
+                    session.add(user)
+            except IntegrityError:
+                user = session.scalar(select(User).where(User.openid == openid))
+                assert user is not None
         return user
+
+    @staticmethod
+    def _state(session: Session, openid: str) -> ConversationState:
+        state = session.get(ConversationState, openid)
+        if state is None:
+            try:
+                with session.begin_nested():
+                    state = ConversationState(openid=openid, slots={}, history=[], context={})
+                    session.add(state)
+            except IntegrityError:
+                state = session.get(ConversationState, openid, populate_existing=True)
+                assert state is not None
+        return state
 
     @staticmethod
     def _log(session: Session, inbound: Inbound, replies: list[Outbound], intent: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,10 +23,13 @@ class Inbound:
 
     @property
     def dedup_key(self) -> str:
-        """WeChat retries with the same MsgId; events are keyed by sender and CreateTime."""
+        """WeChat retries with the same MsgId; events are keyed by sender and CreateTime, plus what tells
+        two events of the same second apart (the event, its key, a template's MsgID), hashed to fit."""
         if self.msg_id:
             return f"msg:{self.msg_id}"
-        return f"evt:{self.openid}:{self.create_time}:{self.event or self.kind}"
+        detail = f"{self.event or self.kind}|{self.event_key or ''}|{self.extra.get('msgid', '')}"
+        digest = hashlib.sha1(detail.encode("utf-8")).hexdigest()[:16]
+        return f"evt:{self.openid}:{self.create_time}:{digest}"
 
 
 @dataclass

@@ -107,8 +107,12 @@ class Channel:
         try:
             replies = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), timeout=budget)
         except TimeoutError:
+            # Mark the claim before anyone can read a reply from it: copies now answer "success",
+            # and the reply goes out once, by the customer-service API.
+            await loop.run_in_executor(self.executor, self.claims.finish, key, [], "deferred")
             future.add_done_callback(lambda f: self._deliver_late(inbound, f))
             return []
+        await loop.run_in_executor(self.executor, self.claims.finish, key, replies)
         if len(replies) > 1:
             self._send_later(inbound.openid, replies[1:])
         return replies
@@ -119,11 +123,11 @@ class Channel:
         except Exception:
             log.exception("handler failed for a %s message", inbound.kind)
             replies = [Outbound.of(APOLOGY)]
-        self.claims.finish(inbound.dedup_key, replies)
         return replies
 
     def _deliver_late(self, inbound: Inbound, future: Future[list[Outbound]]) -> None:
         replies = future.result()
+        # Kept for the record; a "deferred" claim is never answered passively.
         self.claims.finish(inbound.dedup_key, replies, status="deferred")
         self._send_later(inbound.openid, replies)
 

@@ -119,9 +119,10 @@ class Codec:
         if reply.kind == "news" and reply.articles:
             r = ArticlesReply(source=inbound.account, target=inbound.openid)
             for a in reply.articles[:8]:
-                r.add_article({"title": a.title, "description": a.description, "image": a.image, "url": a.url})
+                r.add_article({"title": _cdata_safe(a.title), "description": _cdata_safe(a.description),
+                               "image": _cdata_safe(a.image), "url": _cdata_safe(a.url)})
         else:
-            r = TextReply(source=inbound.account, target=inbound.openid, content=reply.text)
+            r = TextReply(source=inbound.account, target=inbound.openid, content=_cdata_safe(reply.text))
         xml = r.render()
         if encrypted and self._crypto is not None:
             return self._crypto.encrypt_message(xml, nonce)
@@ -173,6 +174,11 @@ def to_inbound(xml_text: str, parsed: dict | None = None) -> Inbound:
         inbound.extra = {"latitude": _float(data.get("Location_X")), "longitude": _float(data.get("Location_Y")),
                          "label": str(data.get("Label") or "")}
     return inbound
+
+
+def _cdata_safe(text: str) -> str:
+    """wechatpy puts reply fields in CDATA unescaped: split any ``]]>`` across two sections."""
+    return text.replace("]]>", "]]]]><![CDATA[>")
 
 
 def _float(v: object) -> float | None:
