@@ -829,15 +829,19 @@ def create_standin_app(appid: str, secret: str, token_ttl_s: int = TOKEN_TTL_S) 
     def expire_tokens() -> dict[str, Any]:
         return {"ok": True, "expired": state.expire_tokens()}
 
+    async def _openid_body(request: Request) -> tuple[str, dict[str, Any]]:
+        body = await _json(request)
+        openid = body.get("openid")
+        if not isinstance(openid, str) or not openid:
+            raise ValueError("openid required")
+        return openid, body
+
     @app.post("/_standin/unfollow")
     async def unfollow(request: Request) -> JSONResponse:
         try:
-            body = await _json(request)
+            openid, body = await _openid_body(request)
         except ValueError as exc:
             return _bad(str(exc))
-        openid = body.get("openid")
-        if not isinstance(openid, str) or not openid:
-            return _bad("openid required")
         refused = bool(body.get("refused", False))
         # "refused": still a follower, but refuses messages (43101); otherwise unfollowed (43004).
         user = state.set_follow(openid, subscribed=refused, refused=refused)
@@ -846,12 +850,9 @@ def create_standin_app(appid: str, secret: str, token_ttl_s: int = TOKEN_TTL_S) 
     @app.post("/_standin/follow")
     async def follow(request: Request) -> JSONResponse:
         try:
-            body = await _json(request)
+            openid, body = await _openid_body(request)
         except ValueError as exc:
             return _bad(str(exc))
-        openid = body.get("openid")
-        if not isinstance(openid, str) or not openid:
-            return _bad("openid required")
         nickname = body.get("nickname")
         user = state.set_follow(openid, True, False, nickname if isinstance(nickname, str) else None)
         return JSONResponse({"ok": True, "user": user})

@@ -78,13 +78,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
 
 
 @pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
 def settings(base: str) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
