@@ -782,7 +782,7 @@ def test_slow_handler_answers_success_then_customer_service(make_client, standin
     c, s = make_client(reply_budget_s=0.3)
     assert s.reply_budget_s == 0.3
     channel = c.app.state.channel
-    calls = _count_calls(channel, monkeypatch, delay_s=1.0)
+    calls = _count_calls(channel, monkeypatch, delay_s=2.0)
     openid = "o_slow_handler"
     xml = peer.text_xml(ACCOUNT, openid, "帮助", msg_id=6054768590064715000)
 
@@ -790,7 +790,7 @@ def test_slow_handler_answers_success_then_customer_service(make_client, standin
     r = post(c, xml)
     elapsed = time.monotonic() - started
     assert (r.status_code, r.text) == (200, "success")
-    assert 0.3 <= elapsed < 0.6, elapsed
+    assert 0.3 <= elapsed < 1.5, elapsed  # well before the 2 s handler is done
     assert standin.messages(touser=openid) == []  # not yet: the handler is still at work
 
     sent = wait_for(lambda: standin.messages(touser=openid), timeout_s=5)
