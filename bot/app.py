@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from bot.api import health
+from bot.api import ask, health
 from bot.config import STANDIN_MOUNT, Settings, get_settings
 from bot.db import Database
 from bot.handlers import build_dispatcher
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
                                         CustomerServiceSender(api), executor)
     app.include_router(health.router)
     app.include_router(channel.router)
+    app.include_router(ask.router)
     if settings.simulator_mode:
         from bot.simulator.router import router as simulator_router
         from bot.wechat.standin import create_standin_app

@@ -64,7 +64,8 @@ def serve(host: Annotated[str, typer.Option(help="监听地址", envvar="JIANXI_
 
 @app.command()
 def ask(question: Annotated[str, typer.Argument(help="用户发来的一条消息")],
-        openid: Annotated[str, typer.Option(help="以哪个用户的身份提问")] = "cli-ask") -> None:
+        openid: Annotated[str, typer.Option(help="以哪个用户的身份提问")] = "cli-ask",
+        region: Annotated[str | None, typer.Option(help="提问者所在地区，如 郑州 或 410105")] = None) -> None:
     """打印机器人对一条消息的回答，与微信用户看到的一致。"""
     from bot.conversation.messages import Inbound
     from bot.db import Database
@@ -82,6 +83,25 @@ def ask(question: Annotated[str, typer.Argument(help="用户发来的一条消�
             state = s.get(ConversationState, openid)
             if state is not None:
                 s.delete(state)
+    place = None
+    if region:
+        found = [services.divisions.get(region)] if services.divisions.get(region) else services.divisions.resolve(region)
+        if len(found) != 1 or found[0] is None:
+            console.print(f"[red]无法唯一确定地区：{region}[/red]")
+            raise typer.Exit(2)
+        place = found[0]
+    if place is not None or openid == "cli-ask":
+        from sqlalchemy import select
+
+        from bot.models import User
+
+        with db.session() as s:
+            user = s.scalar(select(User).where(User.openid == openid))
+            if user is None:
+                user = User(openid=openid)
+                s.add(user)
+            user.region_code = place.code if place else None
+            user.region_name = place.full_name if place else None
     replies = build_dispatcher(services).handle(Inbound(openid=openid, kind="text", text=question))
     out = "\n\n".join(r.plain() for r in replies)
     typer.echo(out if out else "（无回复）")

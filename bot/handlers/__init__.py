@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot.conversation.context import Services
 from bot.conversation.engine import Dispatcher
-from bot.handlers import events, help, media, profile, pushes, upcoming, welcome
+from bot.handlers import events, help, media, policy, profile, pushes, upcoming, welcome
 
-ROUTERS = [welcome.router, events.router, media.router, help.router, profile.router, pushes.router,
-           upcoming.router]
+ROUTERS = [welcome.router, events.router, media.router, help.router, profile.router, policy.router,
+           pushes.router, upcoming.router]
 
 
 def build_dispatcher(services: Services) -> Dispatcher:
-    return Dispatcher(services, ROUTERS, fallback=help.fallback)
+    return Dispatcher(services, ROUTERS, fallback=policy.fallback)

@@ -1,0 +1,29 @@
+"""Policy questions in chat, through the real webhook: region from the profile, follow-ups, fallback."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.models import User
+
+
+def test_policy_in_chat_with_follow_up(wechat_user) -> None:  # type: ignore[no-untyped-def]
+    u = wechat_user
+    prompt = u.click("POLICY_QA")
+    assert "请直接输入" in prompt
+    first = u.say("河南见习补贴是多少")
+    assert "70%" in first and "依据：豫人社函〔2023〕138号" in first
+    follow = u.say("那北京呢？")
+    assert "京人社毕发〔2023〕21号" in follow
+
+
+def test_stored_region_answers_and_out_of_scope(wechat_user, client) -> None:  # type: ignore[no-untyped-def]
+    u = wechat_user
+    u.say("你好")
+    with client.app.state.services.db.session() as s:
+        user = s.scalar(select(User).where(User.openid == u.openid))
+        user.region_code, user.region_name = "430121", "湖南省长沙市长沙县"
+    answer = u.say("留用率达到多少补贴能提高")
+    assert "120%" in answer and "长人社规〔2024〕4号" in answer
+    oos = u.say("今天天气怎么样")
+    assert "回答不了" in oos and "找岗位" in oos

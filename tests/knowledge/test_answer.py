@@ -1,0 +1,76 @@
+"""The policy answerer: the right region's rule with its source, national fallback, follow-ups, honesty."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from knowledge.answer import PolicyAnswerer, knowledge_region
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def a() -> PolicyAnswerer:
+    return PolicyAnswerer()
+
+
+def test_knowledge_region() -> None:
+    assert knowledge_region("430121") == "4301" and knowledge_region("410105") == "41"
+    assert knowledge_region("4403") == "44" and knowledge_region("31") == "national"
+    assert knowledge_region(None) == "national"
+    assert knowledge_region("430600") == "national"  # 岳阳: Hunan outside Changsha has no notice here
+
+
+def test_region_from_message_beats_stored_region(a: PolicyAnswerer) -> None:
+    r = a.ask("河南见习补贴多少", user_region="11", today=TODAY)
+    assert r.kind == "answer" and r.region == "41"
+    assert "70%" in r.text and "110%" in r.text and "依据：豫人社函〔2023〕138号" in r.text
+    assert {"doc": "豫人社函〔2023〕138号", "section": r.sources[0]["section"]} == r.sources[0]
+
+
+def test_stored_region_is_used(a: PolicyAnswerer) -> None:
+    r = a.ask("见习补贴标准是多少", user_region="410105", today=TODAY)
+    assert r.region == "41" and "70%" in r.text
+
+
+def test_region_without_its_own_rule_gets_national_rule_and_caveat(a: PolicyAnswerer) -> None:
+    r = a.ask("深圳见习补贴多少", today=TODAY)
+    assert r.kind == "answer" and r.region == "national"
+    assert "广东省的见习通知对此没有单独规定" in r.text
+    assert "具体以当地人社部门规定为准" in r.text and "人社部发〔2023〕27号" in r.text
+    shanghai = a.ask("上海见习补贴多少", today=TODAY)
+    assert "没有收录上海市的见习文件" in shanghai.text and "具体以当地人社部门规定为准" in shanghai.text
+
+
+def test_follow_up_for_another_region(a: PolicyAnswerer) -> None:
+    first = a.ask("河南见习补贴多少", today=TODAY)
+    follow = a.ask("那北京呢？", context=first.context, today=TODAY)
+    assert follow.kind == "answer" and follow.region == "11"
+    assert follow.entry_id and follow.entry_id.startswith("beijing.")
+    assert "京人社毕发〔2023〕21号" in follow.text
+
+
+def test_details(a: PolicyAnswerer) -> None:
+    first = a.ask("河南见习联系电话", today=TODAY)
+    assert "回复“详细”" in first.text
+    more = a.ask("详细", context=first.context, today=TODAY)
+    assert more.kind == "answer" and "原文要点" in more.text
+
+
+@pytest.mark.parametrize("q", ["今天天气怎么样", "考研怎么报名", "给我讲个笑话", "房贷利率多少"])
+def test_out_of_scope_is_a_clear_i_dont_know(a: PolicyAnswerer, q: str) -> None:
+    r = a.ask(q, today=TODAY)
+    assert r.kind == "unknown" and not r.sources and "回答不了" in r.text
+
+
+def test_ambiguous_place_is_asked_about(a: PolicyAnswerer) -> None:
+    r = a.ask("朝阳区见习补贴多少", today=TODAY)
+    assert r.kind == "clarify" and "北京市朝阳区" in r.text and "长春市朝阳区" in r.text
+
+
+def test_answers_are_short(a: PolicyAnswerer) -> None:
+    for q in ["见习期多长时间", "谁可以参加就业见习", "示范岗位比例", "长沙见习基地条件", "汇总表什么时候报"]:
+        r = a.ask(q, user_region="15", today=TODAY)
+        assert len(r.text) < 600, (q, len(r.text))
