@@ -13,8 +13,6 @@ Two kinds of test:
 from __future__ import annotations
 
 import csv
-import re
-import unicodedata
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -52,46 +50,8 @@ QUESTIONS: list[Question] = load_questions("all")
 # ---------------------------------------------------------------------------------------------
 # Numbers as the notices write them (百分之一, 1.4万, 两年, 3—12 ...), as in test_entries.py.
 
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-             "八": 8, "九": 9}
-_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
-_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
-_PERCENT_CN = re.compile(r"百分之([零〇一二两三四五六七八九十百千]+)")
-_ARABIC = re.compile(r"(\d+(?:\.\d+)?)(\s*万)?")
-
-
-def _cn_to_int(run: str) -> int:
-    total = section = num = 0
-    for ch in run:
-        if ch in _CN_DIGIT:
-            num = _CN_DIGIT[ch]
-        elif ch in _CN_UNIT:
-            section += (num or 1) * _CN_UNIT[ch]
-            num = 0
-        else:  # 万
-            total = (total + section + num) * 10000
-            section = num = 0
-    return total + section + num
-
-
-def _canon(d: Decimal) -> str:
-    return format(d.normalize(), "f")
-
-
-def numbers_in(text: str) -> set[str]:
-    text = unicodedata.normalize("NFKC", text)
-    text = _PERCENT_CN.sub(lambda m: f"{_cn_to_int(m.group(1))}%", text)
-    text = _CN_RUN.sub(
-        lambda m: str(_cn_to_int(m.group())) if re.search(r"[零〇一二两三四五六七八九十]", m.group()) else m.group(),
-        text,
-    )
-    found: set[str] = set()
-    for m in _ARABIC.finditer(text):
-        d = Decimal(m.group(1))
-        found.add(_canon(d))
-        if m.group(2):
-            found.add(_canon(d * 10000))
-    return found
+# One reading of numbers (Chinese numerals, 万, percentages) for the entries and the question set.
+from tests.knowledge.test_entries import _canon, numbers_in  # noqa: E402
 
 
 def _docs_for(q: Question) -> list[str]:
