@@ -85,8 +85,9 @@ def ask(question: Annotated[str, typer.Argument(help="用户发来的一条消�
                 s.delete(state)
     place = None
     if region:
-        found = [services.divisions.get(region)] if services.divisions.get(region) else services.divisions.resolve(region)
-        if len(found) != 1 or found[0] is None:
+        by_code = services.divisions.get(region)
+        found = [by_code] if by_code else services.divisions.resolve(region)
+        if len(found) != 1:
             console.print(f"[red]无法唯一确定地区：{region}[/red]")
             raise typer.Exit(2)
         place = found[0]

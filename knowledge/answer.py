@@ -105,9 +105,9 @@ class PolicyAnswerer:
         return [w for w in self.tokenizer.lcut(text) if w.strip() and w not in _STOP]
 
     def _strip_places(self, text: str) -> tuple[str, list[Division]]:
-        found = self.places.resolve(text)
         mentions = self.places.mentions(text)
-        for m in sorted(mentions, key=lambda m: -m.start):
+        found = self.places.narrow(mentions)
+        for m in reversed(mentions):  # mentions come left to right: cut from the end
             text = text[: m.start] + " " + text[m.end :]
         return text, found
 
@@ -115,13 +115,16 @@ class PolicyAnswerer:
     def _build_index(self) -> None:
         self.entry_questions: list[list[str]] = []
         self.entry_terms: list[Counter[str]] = []
+        # Keywords as a query is matched against them: normalised once, here.
+        self.entry_keywords: list[list[str]] = [
+            [self.normalise(k) for k in e.keywords if len(k) >= 2] for e in self.entries]
         df: Counter[str] = Counter()
         for e in self.entries:
-            qs = [" ".join(self.tokens(self._strip_places(self.normalise(q))[0])) for q in e.questions]
-            self.entry_questions.append(qs)
+            q_tokens = [self.tokens(self._strip_places(self.normalise(q))[0]) for q in e.questions]
+            self.entry_questions.append([" ".join(t) for t in q_tokens])
             terms: Counter[str] = Counter()
-            for q in e.questions:
-                terms.update(self.tokens(self._strip_places(self.normalise(q))[0]))
+            for t in q_tokens:
+                terms.update(t)
             for k in e.keywords:
                 terms.update(self.tokens(self.normalise(k)))
             terms.update(self.tokens(self._strip_places(self.normalise(e.answer))[0]))
@@ -138,10 +141,11 @@ class PolicyAnswerer:
         q_joined = " ".join(q_tokens)
         q_weight = sum(self.idf.get(t, self.default_idf) for t in set(q_tokens))
         out = []
-        for e, qs, terms in zip(self.entries, self.entry_questions, self.entry_terms, strict=True):
+        for e, qs, terms, keywords in zip(self.entries, self.entry_questions, self.entry_terms,
+                                          self.entry_keywords, strict=True):
             fuzzy = max((fuzz.token_set_ratio(q_joined, q) for q in qs), default=0) / 100
             overlap = sum(self.idf.get(t, self.default_idf) for t in set(q_tokens) if t in terms) / q_weight
-            kw = sum(1 for k in e.keywords if len(k) >= 2 and self.normalise(k) in query)
+            kw = sum(1 for k in keywords if k in query)
             out.append(Scored(e, 0.55 * fuzzy + 0.35 * overlap + 0.1 * min(1.0, kw / 2)))
         out.sort(key=lambda s: -s.score)
         return out

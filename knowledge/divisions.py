@@ -125,7 +125,10 @@ class Divisions:
 
         "长春朝阳区" → 长春市朝阳区; "朝阳区" → 北京市朝阳区 and 长春市朝阳区; "广州天河" → 广州市天河区.
         """
-        found = self.mentions(text)
+        return self.narrow(self.mentions(text))
+
+    def narrow(self, found: list[Mention]) -> list[Division]:
+        """The most specific place(s) a set of mentions names (see :meth:`resolve`)."""
         if not found:
             return []
         chosen: list[Division] = []
@@ -143,7 +146,6 @@ class Divisions:
                 continue
             if d not in chosen:
                 chosen.append(d)
-        # When one mention is unambiguous at a deeper level, ambiguity elsewhere is moot.
         return chosen
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from bot import validators as v
 from bot.conversation.context import Context
 from bot.conversation.forms import Form, Slot
-from bot.conversation.router import Router
+from bot.conversation.router import Reply, Router
 from bot.privacy import mask_phone
 
 router = Router("profile")
@@ -86,6 +86,5 @@ def show_profile(ctx: Context) -> str:
 
 
 @router.intent("profile.fill")
-def fill_profile(ctx: Context) -> str:
-    reply = ctx.dispatcher.forms.start(ctx, PROFILE_FORM.name)
-    return reply if isinstance(reply, str) else str(reply)
+def fill_profile(ctx: Context) -> Reply:
+    return ctx.dispatcher.forms.start(ctx, PROFILE_FORM.name)
