@@ -32,18 +32,29 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jieba
+import pypinyin
 import yaml
+import zhconv
 from rapidfuzz import fuzz
 
 from knowledge.divisions import Division, Divisions, divisions
-from knowledge.schema import REGION_NAMES, Entry, load_entries
+from knowledge.schema import DOC_REGION, REGION_NAMES, Entry, load_entries
 
 jieba.setLogLevel(logging.WARNING)
 AnswerKind = Literal["answer", "clarify", "unknown", "calculation"]
 LEXICON = Path(__file__).parent / "lexicon.yaml"
-ANSWER_AT = 0.50  # at or above: answer
+TOPICS_FILE = Path(__file__).parent / "topics.yaml"
+OUT_OF_SCOPE = "out_of_scope"  # the pseudo-topic of topics.yaml: next to the programme, not in the notices
+ANSWER_AT = 0.46  # at or above: answer
 CLARIFY_AT = 0.34  # between: "您是想问……" with the top choices
-WEAK_ANSWER_AT = 0.70  # a question with only everyday words (社保, 单位) must match this well
+WEAK_ANSWER_AT = 0.70
+OOV_WEIGHT = 0.5
+HOMOPHONE_MAX = 5  # longest programme word looked for by sound
+POOL_FACTOR = 0.9
+GRAM_WEIGHT = 0.3
+FOLLOW_UP_BONUS = 0.1  # an elliptical follow-up leans towards the topic just discussed
+CUE_BONUS = 0.15  # a topic whose cue (topics.yaml) the question contains
+TOPIC_MARGIN = 0.1  # below ANSWER_AT, a topic this far ahead of the next is answered, not asked about  # a question with only everyday words (社保, 单位) must match this well
 FALLBACK_NOTE = "具体以当地人社部门规定为准"
 _STOP = set("的 了 吗 呢 啊 呀 吧 么 嘛 哦 是 在 我 我们 你 你们 他 她 它 这 那 这个 那个 请问 一下 想 问 问下 "
             "知道 有 有没有 和 与 及 或 还 也 都 就 要 会 能 得 地 个 么 多少 什么 怎么 如何 哪些 哪 谁 几 吗 "
@@ -86,23 +97,84 @@ class PolicyAnswerer:
         self.synonyms: dict[str, str] = {str(k).lower(): str(v) for k, v in lex["synonyms"].items()}
         self._synonym_re = re.compile("|".join(re.escape(k) for k in sorted(self.synonyms, key=len, reverse=True)))
         self.strong_terms: list[str] = lex["strong_terms"]
+        self.region_hints: dict[str, str] = {str(k): str(v) for k, v in (lex.get("region_hints") or {}).items()}
         self.weak_terms: list[str] = lex["weak_terms"]
+        with TOPICS_FILE.open(encoding="utf-8") as f:
+            topics = yaml.safe_load(f)
+        self.topic_labels: dict[str, str] = {t: v["label"] for t, v in topics.items()}
+        cues = {t: re.compile("|".join(f"(?:{c})" for c in v["cues"])) for t, v in topics.items() if v.get("cues")}
+        self.out_of_scope_cue = cues.pop(OUT_OF_SCOPE, None)
+        self.topic_cues: dict[str, re.Pattern[str]] = cues
         self.tokenizer = jieba.Tokenizer()
         for w in lex["domain_words"]:
             self.tokenizer.add_word(w, freq=5000)
+        self.tokenizer.initialize()
+        self.sounds: dict[str, str] = {}
+        for w in [*lex["domain_words"], *self.strong_terms, *lex.get("sound_alike_words", [])]:
+            if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w):
+                self.sounds.setdefault("".join(_pinyin(w)), w)
         for e in self.entries:
             for k in e.keywords:
                 if 2 <= len(k) <= 8 and not re.search(r"\d", k):
                     self.tokenizer.add_word(self.normalise(k), freq=3000)
+        self.doc_keys = {doc: _squash_doc(doc) for doc in DOC_REGION}
         self._build_index()
 
     # --- text ---------------------------------------------------------------------------------
     def normalise(self, text: str) -> str:
         t = unicodedata.normalize("NFKC", text).lower().strip()
-        return self._synonym_re.sub(lambda m: self.synonyms[m.group(0)], t)
+        t = self._synonym_re.sub(lambda m: self.synonyms[m.group(0)], t)
+        return self._homophones(t)
+
+    def _homophones(self, text: str) -> str:
+        """Voice-recognition slips: a run of characters that sounds like a programme word (件习 → 见习,
+        留用绿 → 留用率, 不贴 → 补贴) and is no word of its own is read as that word."""
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            for n in range(min(HOMOPHONE_MAX, len(text) - i), 1, -1):
+                piece = text[i:i + n]
+                word = self.sounds.get("".join(_pinyin(piece)))
+                if word and word != piece and not self.tokenizer.FREQ.get(piece):
+                    out.append(word)
+                    i += n
+                    break
+            else:
+                out.append(text[i])
+                i += 1
+        return "".join(out)
 
     def tokens(self, text: str) -> list[str]:
         return [w for w in self.tokenizer.lcut(text) if w.strip() and w not in _STOP]
+
+    def out_of_scope(self, text: str, raw: str = "") -> bool:
+        """Whether a question is about something next to the programme the notices do not cover
+        (topics.yaml ``out_of_scope`` cues: 落户, 社保转移 …). The cues are kept specific, so that a life
+        story around a real question (考研二战没上岸……见习给不给钱) is not one. ``raw``: the question
+        before synonyms (实习证明 is not 见习证明)."""
+        if self.out_of_scope_cue is None:
+            return False
+        return bool(self.out_of_scope_cue.search(text) or (raw and self.out_of_scope_cue.search(raw)))
+
+    def _places_in(self, text: str) -> tuple[str, list[Division], bool]:
+        """The text without its place names, the places meant, and whether several distinct places were
+        named (rather than one ambiguous name). A name that fits many places none of which relates to
+        a place named unambiguously (北京郊区: 郊区) is ignored."""
+        mentions = self.places.mentions(text)
+        clear = [m for m in mentions if len(m.candidates) == 1]
+        kept = []
+        for m in mentions:
+            if len(m.candidates) > 1 and clear and not any(
+                    c.contains(o) or o.contains(c) for c in m.candidates for n in clear for o in n.candidates):
+                continue
+            kept.append(m)
+        found = self.places.narrow(kept)
+        for m in reversed(mentions):  # mentions come left to right: cut from the end
+            text = text[: m.start] + " " + text[m.end :]
+        owners = {next((i for i, m in enumerate(kept) if d in m.candidates or any(c.contains(d) for c in m.candidates)),
+                       -1) for d in found}
+        several = len(found) > 1 and len(owners) == len(found)
+        return text, found, several
 
     def _strip_places(self, text: str) -> tuple[str, list[Division]]:
         mentions = self.places.mentions(text)
@@ -111,6 +183,17 @@ class PolicyAnswerer:
             text = text[: m.start] + " " + text[m.end :]
         return text, found
 
+    def _named_doc(self, text: str) -> str | None:
+        """The notice a question names by its 文号, however the brackets are typed."""
+        squashed = _squash_doc(text)
+        found = next((doc for doc, key in self.doc_keys.items() if key in squashed), None)
+        if found is None:
+            # "138号文", "27号文件": the number alone, when only one notice has it.
+            numbers = set(re.findall(r"(\d+)号文", squashed))
+            hits = [doc for doc in self.doc_keys for n in numbers if re.search(rf"\D{n}号$", doc)]
+            found = hits[0] if len(hits) == 1 else None
+        return found
+
     # --- index --------------------------------------------------------------------------------
     def _build_index(self) -> None:
         self.entry_questions: list[list[str]] = []
@@ -118,10 +201,27 @@ class PolicyAnswerer:
         # Keywords as a query is matched against them: normalised once, here.
         self.entry_keywords: list[list[str]] = [
             [self.normalise(k) for k in e.keywords if len(k) >= 2] for e in self.entries]
+        # A topic is asked the same way whatever the region: every entry is matched against the sample
+        # questions and keywords of its whole topic (places stripped), plus the words of its own answer.
+        topic_questions: dict[str, list[list[str]]] = {}
+        topic_keywords: dict[str, list[str]] = {}
+        for e in self.entries:
+            topic_questions.setdefault(e.topic, []).extend(
+                self.tokens(self._strip_places(self.normalise(q))[0]) for q in e.questions)
+            topic_keywords.setdefault(e.topic, []).extend(e.keywords)
         df: Counter[str] = Counter()
+        self.topic_questions = {t: list(dict.fromkeys(" ".join(x) for x in qs)) for t, qs in topic_questions.items()}
+        self.topic_terms: dict[str, Counter[str]] = {}
+        for t, qs in topic_questions.items():
+            c: Counter[str] = Counter()
+            for x in qs:
+                c.update(x)
+            for k in topic_keywords[t]:
+                c.update(self.tokens(self.normalise(k)))
+            self.topic_terms[t] = c
         for e in self.entries:
             q_tokens = [self.tokens(self._strip_places(self.normalise(q))[0]) for q in e.questions]
-            self.entry_questions.append([" ".join(t) for t in q_tokens])
+            self.entry_questions.append(list(dict.fromkeys(" ".join(t) for t in q_tokens)))
             terms: Counter[str] = Counter()
             for t in q_tokens:
                 terms.update(t)
@@ -129,24 +229,62 @@ class PolicyAnswerer:
                 terms.update(self.tokens(self.normalise(k)))
             terms.update(self.tokens(self._strip_places(self.normalise(e.answer))[0]))
             self.entry_terms.append(terms)
+        # Document frequency over topics, so that a topic's own words are not discounted for being
+        # shared by its regional entries.
+        topic_terms: dict[str, set[str]] = {}
+        for e, terms in zip(self.entries, self.entry_terms, strict=True):
+            topic_terms.setdefault(e.topic, set()).update(terms)
+        for terms in self.entry_terms:
             df.update(set(terms))
         n = len(self.entries)
         self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        # Character bigrams: robust where jieba cuts a typo or a run-on question badly.
+        self.topic_grams: dict[str, list[Counter[str]]] = {}
+        gram_df: Counter[str] = Counter()
+        for e in self.entries:
+            for q in e.questions + list(e.keywords):
+                g = _grams(self._strip_places(self.normalise(q))[0])
+                self.topic_grams.setdefault(e.topic, []).append(g)
+                gram_df.update(set(g))
+        m = sum(len(v) for v in self.topic_grams.values())
+        self.gram_idf = {g: math.log(1 + m / c) for g, c in gram_df.items()}
+        self.topic_gram_vecs = {t: [_unit({g: c * self.gram_idf[g] for g, c in v.items()}) for v in vs]
+                                for t, vs in self.topic_grams.items()}
         self.default_idf = math.log(1 + n)
 
-    def score(self, query: str) -> list[Scored]:
+    def score(self, query: str, raw: str = "") -> list[Scored]:
+        """Every entry scored against ``query`` (normalised, places taken out); ``raw`` is the question
+        before synonyms, also searched for topic cues."""
         q_tokens = self.tokens(query)
         if not q_tokens:
             return []
         q_joined = " ".join(q_tokens)
-        q_weight = sum(self.idf.get(t, self.default_idf) for t in set(q_tokens))
+        # Words no entry uses (chatter, English filler) weigh half: they neither match nor should sink a match.
+        q_weight = sum(self.idf.get(t, self.default_idf * OOV_WEIGHT) for t in set(q_tokens))
+        q_set = set(q_tokens)
+        qv = _unit({g: c * self.gram_idf.get(g, 0.0) for g, c in _grams(query).items()})
+        gram_sim = {t: max((sum(w * v.get(g, 0.0) for g, w in qv.items()) for v in vs), default=0.0)
+                    for t, vs in self.topic_gram_vecs.items()}
+        cued = {t for t, cue in self.topic_cues.items() if cue.search(query) or (raw and cue.search(raw))}
+        pooled: dict[str, float] = {}
+        for topic, qs in self.topic_questions.items():
+            fuzzy = max((fuzz.token_set_ratio(q_joined, q) for q in qs), default=0) / 100
+            terms = self.topic_terms[topic]
+            overlap = sum(self.idf.get(t, self.default_idf) for t in q_set if t in terms) / q_weight
+            pooled[topic] = 0.55 * fuzzy + 0.35 * overlap
         out = []
         for e, qs, terms, keywords in zip(self.entries, self.entry_questions, self.entry_terms,
                                           self.entry_keywords, strict=True):
             fuzzy = max((fuzz.token_set_ratio(q_joined, q) for q in qs), default=0) / 100
-            overlap = sum(self.idf.get(t, self.default_idf) for t in set(q_tokens) if t in terms) / q_weight
-            kw = sum(1 for k in keywords if k in query)
-            out.append(Scored(e, 0.55 * fuzzy + 0.35 * overlap + 0.1 * min(1.0, kw / 2)))
+            overlap = sum(self.idf.get(t, self.default_idf) for t in q_set if t in terms) / q_weight
+            kw = min(1.0, sum(1 for k in keywords if k in query) / 2)
+            own = 0.55 * fuzzy + 0.35 * overlap + 0.1 * kw
+            # The way the same topic is asked in other regions counts too, a little less.
+            score = max(own, POOL_FACTOR * (pooled[e.topic] + 0.1 * kw))
+            score = (1 - GRAM_WEIGHT) * score + GRAM_WEIGHT * gram_sim[e.topic]
+            if e.topic in cued:
+                score += CUE_BONUS
+            out.append(Scored(e, min(score, 1.0)))
         out.sort(key=lambda s: -s.score)
         return out
 
@@ -159,16 +297,49 @@ class PolicyAnswerer:
     def ask(self, question: str, user_region: str | None = None, context: dict[str, Any] | None = None,
             today: date | None = None) -> Answer:
         context = dict(context or {})
+        question = zhconv.convert(question, "zh-cn")  # 見習補貼 → 见习补贴
         text = self.normalise(question)
-        rest, places = self._strip_places(text)
+        rest, places, several = self._places_in(text)
         bare = re.sub(r"[\s，,。.？?！!、~]+", "", rest)
+        if self.out_of_scope(rest, unicodedata.normalize("NFKC", question).lower()):
+            return self._unknown(user_region, context, reason="scope")
 
+        if len(places) > 1 and user_region:
+            # 朝阳区 from a user registered in Beijing is Beijing's 朝阳区.
+            mine = [d for d in places if d.code.startswith(user_region[:2])]
+            if len(mine) == 1 and not several:
+                places = mine
+        also: list[str] = []
+        if several and len({knowledge_region(d.code) for d in places}) == 1:
+            # "平顶山跟安阳哪个任务多": several places of one region; answered for each where it matters.
+            also = [d.code for d in places[1:]]
+            places = places[:1]
         if len(places) > 1:
             names = "、".join(d.full_name for d in places[:6])
             return Answer(f"您说的地方对应多个地区：{names}。请告诉我具体是哪一个，例如“{places[0].full_name}见习补贴”。",
                           "clarify", confidence=0.3, context={**context, "pending_question": question})
         place = places[0] if places else None
-        region_code = place.code if place else user_region
+        context.pop("also", None)
+        if also:
+            context["also"] = also
+        in_conversation = context.get("entry_id") in self.by_id
+        raw_bare = re.sub(r"[\s，,。.？?！!、~]+", "", self._strip_places(unicodedata.normalize("NFKC", question))[0])
+        elliptical = in_conversation and _is_elliptical(raw_bare)
+        # Region: the place named; else, for an elliptical follow-up ("有效期多久"), the conversation's;
+        # else the user's stored region.
+        named_doc = self._named_doc(question)
+        doc_region = DOC_REGION[named_doc] if named_doc else None
+        context.pop("doc", None)
+        if named_doc:
+            context["doc"] = named_doc
+        if place is not None:
+            region_code: str | None = place.code
+        elif doc_region is not None:  # "粤人社函2023 50号是个啥文件": the notice's own region
+            region_code = None if doc_region == "national" else doc_region
+        elif elliptical and "region_code" in context:
+            region_code = context["region_code"]
+        else:
+            region_code = user_region or next((r for w, r in self.region_hints.items() if w in text), None)
 
         # Follow-ups: "详细", a number for "您是想问", "那北京呢？"
         if bare in ("详细", "详情", "原文", "具体", "展开") and context.get("entry_id") in self.by_id:
@@ -182,16 +353,25 @@ class PolicyAnswerer:
             return self._answer_topic(self.by_id[context["entry_id"]], place.code, 0.9, context)
 
         domain = self.domain(text)
+        if named_doc:
+            domain = "strong"  # a question naming one of the notices is about it
+        if domain != "strong" and elliptical:
+            domain = "strong"  # a short follow-up inside a policy conversation is a policy question
         if domain == "none":
             return self._unknown(region_code, context, reason="scope")
-        ranked = self.score(rest)
+        raw = self._strip_places(unicodedata.normalize("NFKC", question).lower())[0]
+        ranked = self.score(rest, raw)
+        if elliptical and context.get("topic"):
+            # "有效期多久" after a question about 见习基地: the conversation's topic first.
+            ranked = sorted((Scored(r.entry, min(1.0, r.score + FOLLOW_UP_BONUS))
+                             if r.entry.topic == context["topic"] else r for r in ranked), key=lambda r: -r.score)
         if not ranked or ranked[0].score < CLARIFY_AT:
             return self._unknown(region_code, context, reason="scope" if domain == "weak" else "low")
         best = ranked[0]
         if domain == "weak" and best.score < WEAK_ANSWER_AT:
             # Only everyday words in common with the programme (社保, 单位 ...): no guessing.
             return self._unknown(region_code, context, reason="scope")
-        if best.score >= ANSWER_AT:
+        if best.score >= ANSWER_AT or _topic_margin(ranked) >= TOPIC_MARGIN:
             return self._answer_topic(best.entry, region_code, best.score, context, ranked)
         return self._clarify(ranked, region_code, context)
 
@@ -217,8 +397,17 @@ class PolicyAnswerer:
                 national = [e for e in same_topic if e.region == "national"]
                 chosen = max(national, key=lambda e: scores.get(e.id, 0.0)) if national else entry
 
+        named = context.get("doc")
+        if chosen is not None and named and chosen.source.doc != named:
+            # The question names a notice: its own entry on the topic, if there is one.
+            chosen = next((e for e in same_topic if e.region == chosen.region and e.source.doc == named), chosen)
         if chosen is None:
             return self._unknown(region_code, context, reason="silent", topic_entry=entry)
+        if chosen.topic == "targets" and chosen.region != "national":
+            codes = [region_code, *context.get("also", [])] if region_code else []
+            city = self._city_targets(chosen.region, codes, confidence, context)
+            if city is not None:
+                return city
         # A region named or stored whose own notice is silent (or which has none here): the national rule.
         fallback = bool(region_code) and chosen.region == "national"
         label = REGION_NAMES[chosen.region] if chosen.region != "national" else "全国"
@@ -226,13 +415,63 @@ class PolicyAnswerer:
         if fallback:
             lines.append(f"{self._whose(region_code)}，以下为全国规定，{FALLBACK_NOTE}。")
         lines.append(f"【{label}】{chosen.answer}")
+        if not region_code and chosen.region == "national" and any(e.region != "national" for e in same_topic):
+            lines.append(f"各地规定有所不同，{FALLBACK_NOTE}；告诉我您所在的地区，可查当地规定。")
         lines.append(f"依据：{_cite(chosen)}")
         if chosen.details:
             lines.append("回复“详细”查看原文要点")
-        new_context = {k: v for k, v in context.items() if k not in ("options", "pending_question")}
+        new_context = {k: v for k, v in context.items() if k not in ("options", "pending_question", "doc")}
         new_context.update(entry_id=chosen.id, topic=chosen.topic, region_code=region_code)
         return Answer("\n".join(lines), "answer", _sources(chosen), round(min(confidence, 1.0), 3), chosen.id,
                       chosen.region, new_context)
+
+    def _city_targets(self, region: str, codes: list[str], confidence: float,
+                      context: dict[str, Any]) -> Answer | None:
+        """Cities' rows of a province's target table (Guangdong's 附件1, Henan's 附件), when cities are known."""
+        lines: list[str] = []
+        used: list[Entry] = []
+        for code in codes:
+            line = self._city_target_line(region, code, used)
+            if line:
+                lines.append(line)
+        if not lines:
+            return None
+        total = next((e for e in self.entries if e.region == region and e.topic == "targets"
+                      and e.id.endswith(".total")), None)
+        if total is not None and _totals(total):
+            lines.append(f"（{REGION_NAMES[region]}合计：{_totals(total)}）")
+        lines.append(f"依据：{_cite(used[0])}")
+        new_context = {k: v for k, v in context.items() if k not in ("options", "pending_question", "also")}
+        new_context.update(entry_id=used[0].id, topic="targets", region_code=codes[0])
+        return Answer("\n".join(lines), "answer", _sources(used[0]), round(min(confidence, 1.0), 3), used[0].id,
+                      region, new_context)
+
+    def _city_target_line(self, region: str, code: str, used: list[Entry]) -> str | None:
+        place = self.places.get(code)
+        if place is None or place.level == "province":
+            return None
+        city = self.places.get(place.city_code) if place.city_code else place
+        if city is None:
+            return None
+        short = re.sub(r"(市|地区|盟)$", "", city.name)
+        parts: list[str] = []
+        for e in self.entries:
+            if e.region != region or e.topic != "targets":
+                continue
+            for key, label in CITY_TARGET_FACTS.items():
+                table = e.facts.get(key) if isinstance(e.facts, dict) else None
+                if not isinstance(table, dict):
+                    continue
+                for name, value in table.items():
+                    if re.sub(r"(市|地区|盟)$", "", str(name)) == short:
+                        parts.append(label.format(n=value))
+                        if e not in used:
+                            used.append(e)
+        if not parts:
+            return None
+        label = f"{REGION_NAMES[region]}{city.name}" if not city.full_name.startswith(REGION_NAMES[region]) \
+            else city.full_name
+        return f"【{label}】见习目标任务：{'，'.join(parts)}。"
 
     def _details(self, entry: Entry, context: dict[str, Any]) -> Answer:
         body = entry.details or entry.answer
@@ -251,6 +490,14 @@ class PolicyAnswerer:
             options.append(s.entry)
         if len(options) == 1:
             return self._answer_topic(options[0], region_code, ranked[0].score, context, ranked)
+        # Each option asked as the user's region would ask it (their region's entry, else the national one).
+        region = knowledge_region(region_code)
+        shown = []
+        for e in options:
+            peers = [p for p in self.entries if p.topic == e.topic]
+            shown.append(next((p for p in peers if p.region == region), None)
+                         or next((p for p in peers if p.region == "national"), None) or e)
+        options = shown
         lines = ["您是想问："] + [f"{i}. {e.questions[0]}" for i, e in enumerate(options, 1)]
         lines.append("请回复序号；都不是的话，换个说法再问我。")
         new_context = {**context, "options": [e.id for e in options], "region_code": region_code}
@@ -284,6 +531,68 @@ class PolicyAnswerer:
                 text = e.answer
                 return text if len(text) <= 160 else text[:157] + "…"
         return None
+
+
+# Per-city target tables in entry facts, and how one city's figure reads.
+CITY_TARGET_FACTS = {
+    "trainees_by_city": "计划组织就业见习{n}人",
+    "positions_by_city": "计划开发见习岗位{n}个",
+    "positions_by_unit": "募集见习岗位{n}个",
+}
+
+
+def _totals(entry: Entry) -> str:
+    facts = entry.facts if isinstance(entry.facts, dict) else {}
+    out = []
+    if "trainees_total" in facts:
+        out.append(f"{facts['trainees_total']}人")
+    for key in ("positions_total", "positions_min"):
+        if key in facts:
+            out.append(f"{facts[key]}个岗位")
+            break
+    return "、".join(out)
+
+
+@cache
+def _pinyin_char(ch: str) -> str:
+    return pypinyin.lazy_pinyin(ch)[0]
+
+
+def _pinyin(text: str) -> list[str]:
+    return [_pinyin_char(c) for c in text]
+
+
+def _squash_doc(text: str) -> str:
+    """A 文号 without its brackets and spaces: 粤人社函〔2023〕50号, 粤人社函[2023]50号, 粤人社函2023 50号 → 粤人社函202350号."""
+    return re.sub(r"[\s〔〕\[\]()（）【】{}<>《》年第]", "", unicodedata.normalize("NFKC", text))
+
+
+def _grams(text: str) -> Counter[str]:
+    """Character bigrams of the Chinese runs, and whole ASCII words."""
+    out: Counter[str] = Counter()
+    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+        if len(run) == 1:
+            out[run] += 1
+        out.update(run[i:i + 2] for i in range(len(run) - 1))
+    out.update(re.findall(r"[a-z0-9+%]+", text))
+    return out
+
+
+def _unit(vec: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {k: v / norm for k, v in vec.items()} if norm else {}
+
+
+def _topic_margin(ranked: list[Scored]) -> float:
+    """How far the best topic is ahead of the next-best one."""
+    first = ranked[0]
+    runner = next((s for s in ranked if s.entry.topic != first.entry.topic), None)
+    return first.score - runner.score if runner else first.score
+
+
+def _is_elliptical(bare: str) -> bool:
+    """A short question that leans on the one before ("有效期多久", "年度报告呢")."""
+    return len(bare) <= 6 or (bare.endswith("呢") and len(bare) <= 10)
 
 
 def _is_follow_up(bare: str) -> bool:

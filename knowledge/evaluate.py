@@ -32,7 +32,8 @@ from typing import Any
 import yaml
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "policy_questions"
-SPLIT_FILES: dict[str, str] = {"dev": "dev.yaml", "heldout": "heldout.yaml"}
+SPLIT_FILES: dict[str, str] = {"dev": "dev.yaml", "dev2": "dev2.yaml", "heldout": "heldout.yaml",
+                               "independent": "independent.yaml"}
 TODAY = date(2026, 11, 22)
 MAX_CHARS = 600
 POLICY_KINDS = frozenset({"answer", "calculation"})
@@ -428,7 +429,7 @@ def render(report: Report, show_errors: bool = False, rich: bool | None = None) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge.evaluate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=["dev", "heldout", "all"], default="all")
+    parser.add_argument("--split", choices=[*SPLIT_FILES, "all"], default="all")
     parser.add_argument("--show-errors", action="store_true", help="print every wrong answer and why")
     args = parser.parse_args(argv)
     report = evaluate(args.split)

@@ -18,6 +18,8 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
+import zhconv
+
 from knowledge.answer import Answer
 from knowledge.calculators.deadlines import annual_answer, deadline_answer, report_deadline, review_answer
 from knowledge.calculators.eligibility import eligibility_answer
@@ -41,6 +43,12 @@ def calculate(text: str, user_region: str | None, today: date) -> Answer | None:
     """A calculation answer when the message asks for one (subsidy amount, eligibility, deadline), else None."""
     if not text or not text.strip():
         return None
+    from knowledge.answer import default_answerer
+
+    answerer = default_answerer()
+    simplified = zhconv.convert(text, "zh-cn")
+    if answerer.out_of_scope(answerer.normalise(simplified), simplified.lower()):
+        return None  # 在校生实习证明, 社保转移 …: the answerer says plainly it does not know
     for name, calc in _CALCULATORS:
         try:
             answer = calc(text, user_region, today)

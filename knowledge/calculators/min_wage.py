@@ -55,6 +55,9 @@ class MinWageTableError(ValueError):
     """The minimum-wage table does not validate; the message names the file and the line."""
 
 
+STATED = "stated"  # certainty of a standard the user gave
+
+
 @dataclass(frozen=True)
 class WageRule:
     """One row of the table: a monthly minimum wage for some places from a date."""
@@ -95,8 +98,15 @@ class WageRule:
     def amount(self) -> str:
         return yuan(self.monthly_yuan)
 
+    @property
+    def stated(self) -> bool:
+        """A standard the user gave in the question ("最低工资按1980算"), not a row of the table."""
+        return self.certainty == STATED
+
     def basis(self) -> str:
         """The sentence every amount computed from this rule carries."""
+        if self.stated:
+            return f"按您给出的月最低工资标准{self.amount}元计算，实际标准以当地人社部门核定为准"
         return (f"按{self.label}月最低工资标准{self.amount}元（自 {self.effective_from.isoformat()} 起）计算，"
                 "以当地人社部门核定为准")
 
@@ -120,6 +130,8 @@ class WageRule:
 
     def provenance(self) -> str:
         """最低工资标准来源：…（caveat）."""
+        if self.stated:
+            return ""
         note = self.caveat()
         return f"{self.source_label()}" + (f"，{note}" if note else "")
 

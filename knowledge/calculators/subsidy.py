@@ -29,7 +29,7 @@ from fractions import Fraction
 from functools import cache
 
 from knowledge.answer import Answer, knowledge_region
-from knowledge.calculators.min_wage import MinWageTableError, WageRule, current_table, yuan
+from knowledge.calculators.min_wage import STATED, MinWageTableError, WageRule, current_table, yuan
 from knowledge.calculators.text import NUM, normalise, num, number, places_in
 from knowledge.divisions import Division, divisions
 from knowledge.schema import REGION_NAMES, Entry, load_entries
@@ -52,6 +52,7 @@ class SubsidyQuery:
     tier: str | None = None  # "一类" when the user names the tier
     per_person: bool = False
     compute_cue: bool = False
+    wage: Decimal | None = None  # a monthly minimum wage the user states ("最低工资按1980算")
 
     def meets(self, threshold: Fraction) -> bool | None:
         if self.retention is not None:
@@ -164,7 +165,12 @@ def parse_query(text: str) -> SubsidyQuery:
     per_person = bool(re.search(r"每人|每个人|一个人|人均|每名|每位|一人|每个见习", t))
     cue = bool(re.search(r"算|一共|总共|合计|能拿|能领|能补|多少钱|发多少|补多少|补贴多少|补几|"
                          r"(每个?|一个)月.{0,4}多少", t))
-    return SubsidyQuery(trainees, retention, said, at_least, below, months, tier, per_person, cue)
+    wage = None
+    m = (re.search(r"最低工资(标准)?\s*(是|为|按|按照|算|取|定为|大概|约|[:：])?\s*(?P<w>\d{3,5}(\.\d+)?)\s*(元|块)?", t)
+         or re.search(r"(?P<w>\d{3,5}(\.\d+)?)\s*(元|块)\s*(的|这个)?\s*最低工资", t))
+    if m:
+        wage = Decimal(m.group("w"))
+    return SubsidyQuery(trainees, retention, said, at_least, below, months, tier, per_person, cue, wage)
 
 
 # Other subsidies (not the 见习 subsidy) and questions about procedure rather than amounts.
@@ -297,6 +303,11 @@ def _wages(rule: SubsidyRule, place: Division | None, q: SubsidyQuery, today: da
            province_code: str) -> tuple[list[WageRule], bool, str]:
     """The wage standard(s) to use, whether the tier is settled, and how they were found
     ("fixed": the notice names the tier; "told": the user did; else the WageMatch level)."""
+    if q.wage is not None:
+        d = divisions().get(province_code)
+        told = WageRule(province_code, d.name if d else "", "您给出的标准", "您给出的标准", (), q.wage, today,
+                        "提问中给出", STATED, 0)
+        return [told], True, "told"
     table = current_table()
     if rule.fixed_tier:
         r = table.tier_rule(province_code, rule.fixed_tier, today)
@@ -493,7 +504,7 @@ def compute_answer(q: SubsidyQuery, place: Division | None, region_code: str, to
     if rule.one_plus_one is not None and rule.base_rate is not None and meets is not False and rule.retained_rate:
         lines.append("差额按全部见习人员和见习月数计算；是否只计留用人员、按哪月标准，文件未写明。")
     cite, sources = _cite(entries)
-    for w in wages:
+    for w in (w for w in wages if not w.stated):
         s = {"doc": w.source_label(), "section": f"{w.label}月最低工资标准（自 {w.effective_from.isoformat()} 起）"}
         if s not in sources:
             sources.append(s)

@@ -42,10 +42,13 @@ HELDOUT_MIN_ACCURACY = 0.95
 OUT_OF_SCOPE_TOPIC = "out_of_scope"
 FALLBACK = "以当地人社部门规定为准"
 
+# The project's own labelled set (dev to tune on, heldout to measure). The "independent" split, written
+# from the notices alone by someone who never saw the entries, has its own topic names: checked below.
+LABELLED = ("dev", "heldout")
 RAW: dict[str, list[dict[str, Any]]] = {
-    split: yaml.safe_load((DATA_DIR / name).read_text(encoding="utf-8")) for split, name in SPLIT_FILES.items()
+    split: yaml.safe_load((DATA_DIR / SPLIT_FILES[split]).read_text(encoding="utf-8")) for split in LABELLED
 }
-QUESTIONS: list[Question] = load_questions("all")
+QUESTIONS: list[Question] = [q for split in LABELLED for q in load_questions(split)]
 
 # ---------------------------------------------------------------------------------------------
 # Numbers as the notices write them (百分之一, 1.4万, 两年, 3—12 ...), as in test_entries.py.
@@ -214,7 +217,7 @@ def test_dataset_coverage() -> None:
     assert {q.region for q in QUESTIONS} >= set(REGION_NAMES)
     # both splits cover every topic asked more than once
     topics = Counter(q.topic for q in QUESTIONS)
-    for split in SPLIT_FILES:
+    for split in LABELLED:
         have = {q.topic for q in QUESTIONS if q.split == split}
         missing = {t for t, n in topics.items() if n >= 2} - have
         assert not missing, (split, missing)
@@ -262,7 +265,7 @@ def test_evaluate_with_a_stub_answerer() -> None:
                                    region=None, context={"last": question})
 
     report = evaluate("all", answerer=Stub())
-    assert report.total == len(QUESTIONS)
+    assert report.total == len(load_questions("all"))
     assert report.out_of_scope_unknown == report.out_of_scope_total
     assert report.out_of_scope_answered == 0
     assert report.right == report.out_of_scope_total
