@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base
@@ -44,6 +44,16 @@ class User(Base):
     school: Mapped[str | None] = mapped_column(String(64))
     major: Mapped[str | None] = mapped_column(String(64))
     graduation: Mapped[str | None] = mapped_column(String(7))  # YYYY-MM
+    # Sign-up details (issue #5): the ID number encrypted at rest, with a keyed hash; the birth date read from it.
+    id_number_enc: Mapped[str | None] = mapped_column(Text)
+    id_number_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    beijing_origin: Mapped[bool | None] = mapped_column(Boolean)  # 北京生源 (asked for Beijing positions)
+    beijing_hukou: Mapped[bool | None] = mapped_column(Boolean)  # 本市户籍
+    # 困难毕业生 flags (space-separated: dibao tuopin disabled; "" none), kept only with consent; None: not asked.
+    hardship_flags: Mapped[str | None] = mapped_column(String(40))
+    hardship_consent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)  # 删除我的信息
     # Last reported location (LOCATION event)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
@@ -123,3 +133,167 @@ class TemplateDelivery(Base):
     openid: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(48))  # sent / success / failed:user block / failed: system failed
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class PositionCategory(enum.StrEnum):
+    research = "科研类"
+    technical = "技术技能类"
+    management = "管理类"
+    social = "社会服务类"
+
+
+class PositionStatus(enum.StrEnum):
+    open = "open"
+    full = "full"
+    closed = "closed"
+
+
+EDUCATION_LEVELS = ("不限", "中专", "大专", "本科", "硕士", "博士")
+
+
+class Unit(Base):
+    """A host unit (见习单位 / 见习基地). Imported units are created from 单位名称 and the position's place."""
+
+    __tablename__ = "units"
+    __table_args__ = (Index("ix_units_name_county", "name", "county_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    province_code: Mapped[str | None] = mapped_column(String(2))
+    city_code: Mapped[str | None] = mapped_column(String(4))
+    county_code: Mapped[str | None] = mapped_column(String(6))
+    contact_name: Mapped[str | None] = mapped_column(String(40))
+    contact_phone_enc: Mapped[str | None] = mapped_column(Text)
+    contact_phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The unit contact's openid, once a unit user has bound to this unit.
+    contact_openid: Mapped[str | None] = mapped_column(String(64), index=True)
+    is_base: Mapped[bool] = mapped_column(Boolean, default=False)  # 见习基地
+    status: Mapped[str] = mapped_column(String(16), default="approved")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Position(Base):
+    """An internship position from the catalogue, upserted by its code (岗位编号).
+
+    ``major_codes`` and ``search_tokens`` are computed at import (bot.positions.features) so that the
+    in-memory index can be built at boot without re-tokenising the catalogue.
+    """
+
+    __tablename__ = "positions"
+    __table_args__ = (
+        Index("ix_positions_place", "province_code", "city_code", "county_code"),
+        Index("ix_positions_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    unit_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    unit_name: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(String(128))
+    category: Mapped[str] = mapped_column(String(8))
+    majors_text: Mapped[str] = mapped_column(Text, default="不限")  # as published, 、-separated
+    # Catalogue major codes (space-separated) the position asks for; "" means 专业不限.
+    major_codes: Mapped[str] = mapped_column(Text, default="")
+    search_tokens: Mapped[str] = mapped_column(Text, default="")  # space-joined jieba tokens of the title
+    education: Mapped[str] = mapped_column(String(4), default="不限")
+    province_code: Mapped[str] = mapped_column(String(2))
+    city_code: Mapped[str | None] = mapped_column(String(4))
+    county_code: Mapped[str | None] = mapped_column(String(6))
+    province: Mapped[str] = mapped_column(String(16))
+    city: Mapped[str | None] = mapped_column(String(32))
+    district: Mapped[str | None] = mapped_column(String(32))
+    headcount: Mapped[int] = mapped_column(Integer, default=1)
+    places_left: Mapped[int] = mapped_column(Integer, default=1)
+    months: Mapped[int] = mapped_column(Integer, default=6)
+    demonstration: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(8), default=PositionStatus.open.value)
+    opens_on: Mapped[date | None] = mapped_column(Date)
+    closes_on: Mapped[date | None] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text, default="")
+    contact_phone_enc: Mapped[str | None] = mapped_column(Text)  # encrypted at rest, shown masked
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class ApplicationStatus(enum.StrEnum):
+    submitted = "submitted"
+    under_review = "under_review"
+    accepted = "accepted"
+    rejected = "rejected"
+    on_internship = "on_internship"
+    completed = "completed"
+    retained = "retained"
+    ended_early = "ended_early"
+
+
+class Application(Base):
+    """A sign-up of one person for one position, through to the internship's end (issue #5 extends it)."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        UniqueConstraint("openid", "position_id", name="uq_applications_openid_position"),
+        Index("ix_applications_unit_status", "unit_id", "status"),
+        # One application per person (ID number) and position, whichever WeChat account it came from.
+        Index("uq_applications_id_number_position", "id_number_hash", "position_id", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64), index=True)
+    position_id: Mapped[int] = mapped_column(Integer, index=True)
+    position_code: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int | None] = mapped_column(Integer)
+    region_code: Mapped[str | None] = mapped_column(String(6))  # the position's most specific division
+    status: Mapped[str] = mapped_column(String(16), default=ApplicationStatus.submitted.value)
+    reason: Mapped[str | None] = mapped_column(Text)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    # The applicant at sign-up (issue #5; bot.applications): phone and ID encrypted, the ID's keyed hash for
+    # uniqueness. 删除我的信息 clears them (anonymised_at) and keeps position, status and dates.
+    applicant_name: Mapped[str | None] = mapped_column(String(40))
+    phone_enc: Mapped[str | None] = mapped_column(Text)
+    id_number_enc: Mapped[str | None] = mapped_column(Text)
+    id_number_hash: Mapped[str | None] = mapped_column(String(64))
+    education: Mapped[str | None] = mapped_column(String(8))
+    hardship_flags: Mapped[str | None] = mapped_column(String(40))
+    route: Mapped[str | None] = mapped_column(String(8))  # 毕业生 / 失业青年: how the applicant qualifies
+    eligibility: Mapped[str | None] = mapped_column(String(8))  # 可以参加 / 需当地核实
+    eligibility_notes: Mapped[str | None] = mapped_column(Text)
+    review_due_on: Mapped[date | None] = mapped_column(Date, index=True)  # where the region sets a review time
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    agreement_signed_on: Mapped[date | None] = mapped_column(Date)  # 见习协议
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class OfficialAccount(Base):
+    """An official's admin-API account: a bearer token (stored as a keyed hash) bound to a region.
+
+    ``region_code`` None means the whole country (the operator's JIANXI_ADMIN_TOKEN is that too).
+    """
+
+    __tablename__ = "official_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    openid: Mapped[str | None] = mapped_column(String(64), index=True)  # the official's WeChat follower, if bound
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ApplicationEvent(Base):
+    """One status change of an application: who, when, from what to what, and why (issue #5)."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(Integer, index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64))  # applicant / official:<account name> / unit / system
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

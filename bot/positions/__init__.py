@@ -1,0 +1,1 @@
+"""The position catalogue: import, features, index, matching and recommendation."""

@@ -1,0 +1,263 @@
+"""The in-memory index: built from the database, refreshed from it, ranked and searched (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+from sqlalchemy import delete
+
+from bot.db import Database
+from bot.models import Position, utcnow
+from bot.positions.index import (
+    GROUP_ANY,
+    GROUP_NAMED,
+    OPEN_KEY,
+    Criteria,
+    IndexHolder,
+    PositionIndex,
+    Postings,
+    SearchFilters,
+    major_keys,
+    place_ints,
+)
+from tests.positions.helpers import TODAY, add, change, row
+
+TIANHE = ("广东省", "广州市", "天河区")
+YUEXIU = ("广东省", "广州市", "越秀区")
+NANSHAN = ("广东省", "深圳市", "南山区")
+CY_BEIJING = ("北京市", "北京市", "朝阳区")
+CY_CHANGCHUN = ("吉林省", "长春市", "朝阳区")
+
+
+def _codes(index: PositionIndex, crit: Criteria, limit: int = 10) -> list[str]:
+    ids = [h.id for h in index.rank(crit, limit, TODAY).hits]
+    return [_code_of[i] for i in ids]
+
+
+_code_of: dict[int, str] = {}
+
+
+def _remember(db: Database) -> None:
+    with db.session() as s:
+        _code_of.update({p.id: p.code for p in s.query(Position)})
+
+
+def test_keys() -> None:
+    assert major_keys("") == (OPEN_KEY,)
+    assert major_keys("080901 0809") == (80901, GROUP_ANY + 809, GROUP_NAMED + 809)
+    assert major_keys("120203K") == (120203, GROUP_ANY + 1202)
+    assert place_ints("11", None, "110105") == (11, 1101, 110105)
+    assert place_ints("44", "4401", None) == (44, 4401, 0)
+
+
+def test_postings_merge() -> None:
+    p = Postings.from_pairs(np.array([5, 3, 5], np.int64), np.array([0, 1, 2], np.int32))
+    assert list(p.get(5)) == [0, 2] and list(p.get(3)) == [1] and len(p.get(9)) == 0
+    p.add(5, 7)
+    p.add(9, 8)
+    assert list(p.get(5)) == [0, 2, 7] and p.size(9) == 1
+    p.merge()
+    assert not p.delta and list(p.get(5)) == [0, 2, 7] and list(p.get(9)) == [8] and p.keys() == {3, 5, 9}
+
+
+def test_rank_fit_order_and_hard_place_filter(db: Database) -> None:
+    add(db,
+        row("EXACT", "会计学", TIANHE),
+        row("GROUP", "工商管理类", TIANHE),
+        row("RELATED", "财务管理", TIANHE),
+        row("OPEN", "不限", TIANHE),
+        row("OTHER", "软件工程", TIANHE),
+        row("SZ", "会计学", NANSHAN),
+        row("YUEXIU", "会计学", YUEXIU))
+    _remember(db)
+    index = PositionIndex.build(db)
+    assert index.size == 7
+    assert _codes(index, Criteria(majors=("120203",), places=("440106",))) == ["EXACT", "GROUP", "RELATED", "OPEN"]
+    assert _codes(index, Criteria(majors=("120203",), places=("4401",)))[:2] == ["EXACT", "YUEXIU"]
+    assert "SZ" not in _codes(index, Criteria(majors=("120203",), places=("4401",)))
+    assert set(_codes(index, Criteria(majors=("120203",), places=("44",)))) >= {"EXACT", "SZ", "YUEXIU"}
+    assert _codes(index, Criteria(majors=("120203",), places=("4401",), major_fit_only=True))[-1] == "RELATED"
+    assert _codes(index, Criteria(majors=("120203",), places=("4403", "440104"))) == ["SZ", "YUEXIU"] or \
+        _codes(index, Criteria(majors=("120203",), places=("4403", "440104"))) == ["YUEXIU", "SZ"]
+    # a whole 专业类 asked: the positions of that class, by naming it or one of its majors
+    assert set(_codes(index, Criteria(majors=("1202",), places=("440106",)))) == {"EXACT", "GROUP", "RELATED",
+                                                                                 "OPEN"}
+    ranking = index.rank(Criteria(majors=("120203",), places=("440106",)), 2, TODAY)
+    assert ranking.total == 4 and ranking.matched == 3 and len(ranking.hits) == 2
+    assert ranking.by_fit == {"exact": 1, "group": 1, "related": 1, "open": 1}
+    assert [h.fit for h in ranking.hits] == ["exact", "group"] and ranking.hits[0].place == "named"
+    assert _codes(index, Criteria(places=("440106",)), 10)  # no major: everything open there
+    assert _codes(index, Criteria(majors=("120203",), places=("440106",), exclude_places=("440106",))) == []
+
+
+def test_same_district_name_in_two_cities(db: Database) -> None:
+    add(db, row("BJ", "软件工程", CY_BEIJING), row("CC", "软件工程", CY_CHANGCHUN))
+    _remember(db)
+    index = PositionIndex.build(db)
+    assert _codes(index, Criteria(majors=("080902",), places=("110105",))) == ["BJ"]
+    assert _codes(index, Criteria(majors=("080902",), places=("220104",))) == ["CC"]
+    assert _codes(index, Criteria(majors=("080902",), places=("11",))) == ["BJ"]
+
+
+def test_only_open_positions_with_places_left(db: Database) -> None:
+    add(db, row("OK", "会计学", TIANHE), row("CLOSED", "会计学", TIANHE), row("FULL", "会计学", TIANHE),
+        row("NONE_LEFT", "会计学", TIANHE), row("PAST", "会计学", TIANHE), row("TODAY", "会计学", TIANHE))
+    change(db, "CLOSED", status="closed")
+    change(db, "FULL", status="full", places_left=0)
+    change(db, "NONE_LEFT", places_left=0)
+    change(db, "PAST", closes_on=TODAY - timedelta(days=1))
+    change(db, "TODAY", closes_on=TODAY)
+    _remember(db)
+    index = PositionIndex.build(db)
+    assert set(_codes(index, Criteria(majors=("120203",)))) == {"OK", "TODAY"}
+    assert set(_codes(index, Criteria())) == {"OK", "TODAY"}
+
+
+def test_education_and_ties(db: Database) -> None:
+    add(db, row("MASTER", "会计学", TIANHE, education="硕士"), row("BACHELOR", "会计学", TIANHE, education="本科"),
+        row("ANY", "会计学", TIANHE, education="不限"), row("COLLEGE", "会计学", TIANHE, education="大专"))
+    _remember(db)
+    index = PositionIndex.build(db)
+    # positions asking more than the person has are left out; the same level first, then 不限, then lower
+    assert _codes(index, Criteria(majors=("120203",), education="本科")) == ["BACHELOR", "ANY", "COLLEGE"]
+    assert "MASTER" in _codes(index, Criteria(majors=("120203",)))
+    hits = index.rank(Criteria(majors=("120203",), education="本科"), 3, TODAY).hits
+    assert [h.education for h in hits] == ["same", "open", "below"]
+
+
+def test_tie_breakers_demonstration_closing_soon_places_left(db: Database) -> None:
+    add(db, row("PLAIN", "会计学", TIANHE), row("DEMO", "会计学", TIANHE, demonstration=True),
+        row("SOON", "会计学", TIANHE), row("MANY", "会计学", TIANHE, headcount=9))
+    change(db, "SOON", closes_on=TODAY + timedelta(days=3))
+    _remember(db)
+    index = PositionIndex.build(db)
+    assert _codes(index, Criteria(majors=("120203",), places=("440106",))) == ["DEMO", "SOON", "MANY", "PLAIN"]
+    # tie-breakers never lift a weaker fit over a better one
+    add(db, row("RELATED_DEMO", "财务管理", TIANHE, demonstration=True))
+    index = PositionIndex.build(db)
+    _remember(db)
+    assert _codes(index, Criteria(majors=("120203",), places=("440106",)))[-1] == "RELATED_DEMO"
+
+
+def test_home_is_a_preference_not_a_filter(db: Database) -> None:
+    add(db, row("TIANHE", "会计学", TIANHE), row("YUEXIU", "会计学", YUEXIU), row("SZ", "会计学", NANSHAN),
+        row("BJ", "会计学", CY_BEIJING))
+    _remember(db)
+    index = PositionIndex.build(db)
+    ranked = _codes(index, Criteria(majors=("120203",), home="440106"))
+    assert ranked == ["TIANHE", "YUEXIU", "SZ", "BJ"]
+    assert [h.place for h in index.rank(Criteria(majors=("120203",), home="440106"), 4, TODAY).hits] == [
+        "county", "city", "province", None]
+
+
+def test_keywords_lift_titles(db: Database) -> None:
+    add(db, row("CASHIER", "不限", TIANHE, title="出纳"), row("CLERK", "不限", TIANHE, title="行政文员"))
+    _remember(db)
+    index = PositionIndex.build(db)
+    assert _codes(index, Criteria(places=("4401",), keywords=("出纳",)))[0] == "CASHIER"
+    assert _codes(index, Criteria(places=("4401",), keywords=("文员",)))[0] == "CLERK"
+
+
+def test_refresh_sees_new_and_changed_rows(db: Database) -> None:
+    add(db, row("A", "会计学", TIANHE))
+    _remember(db)
+    index = PositionIndex.build(db)
+    assert _codes(index, Criteria(majors=("120203",))) == ["A"]
+    assert index.refresh(db) == 0
+    add(db, row("B", "会计学", TIANHE, demonstration=True))
+    _remember(db)
+    assert index.refresh(db) == 1
+    assert _codes(index, Criteria(majors=("120203",))) == ["B", "A"]
+    # an attribute change (places left) is applied in place
+    change(db, "B", places_left=0)
+    index.refresh(db)
+    assert _codes(index, Criteria(majors=("120203",))) == ["A"]
+    # a major or place change moves the position: it is found under the new one only
+    with db.session() as s:
+        s.query(Position).filter_by(code="A").update({"major_codes": "080902", "majors_text": "软件工程",
+                                                       "county_code": "440305", "city_code": "4403",
+                                                       "updated_at": utcnow()})
+    index.refresh(db)
+    assert _codes(index, Criteria(majors=("120203",))) == []
+    assert _codes(index, Criteria(majors=("080902",), places=("440305",))) == ["A"]
+    assert _codes(index, Criteria(places=("440106",))) == []
+    assert index.size == 2 and index.dead == 1
+
+
+def test_refresh_reads_only_recent_rows_and_catches_late_commits(db: Database) -> None:
+    """Rows stamped well before the last read are not read again; a row stamped a little before it (its
+    transaction committed after the read began) is."""
+    add(db, row("A", "会计学", TIANHE), row("B", "会计学", TIANHE))
+    change(db, "A", updated_at=utcnow() - timedelta(hours=1))
+    change(db, "B", updated_at=utcnow() - timedelta(hours=1))
+    _remember(db)
+    index = PositionIndex.build(db)
+    assert index.read_from is not None and index.watermark is not None
+    assert index.refresh(db) == 0 and index.last_read == 0
+    change(db, "A", places_left=0, updated_at=index.read_from - timedelta(seconds=2))
+    assert index.refresh(db) == 1 and index.last_read == 1
+    assert _codes(index, Criteria(majors=("120203",))) == ["B"]
+    assert index.refresh(db) == 0 and index.last_read == 0  # within the margin but already seen: not fetched
+    add(db, row("C", "会计学", TIANHE))
+    _remember(db)
+    assert index.refresh(db) == 1 and index.last_read == 1
+    assert index.refresh(db) == 0 and index.last_read == 0
+    assert _codes(index, Criteria(majors=("120203",))) == ["B", "C"]
+
+
+def test_refresh_rebuilds_when_rows_disappear(db: Database) -> None:
+    add(db, row("A", "会计学", TIANHE), row("B", "会计学", TIANHE))
+    _remember(db)
+    index = PositionIndex.build(db)
+    with db.session() as s:
+        s.execute(delete(Position).where(Position.code == "B"))
+    index.refresh(db)
+    assert _codes(index, Criteria(majors=("120203",))) == ["A"] and index.size == 1
+    with db.session() as s:
+        s.execute(delete(Position))
+    index.refresh(db)
+    assert index.size == 0 and index.rank(Criteria(majors=("120203",)), 5, TODAY).hits == []
+
+
+def test_search_filters_and_pages(db: Database) -> None:
+    add(db, row("A1", "会计学", TIANHE, title="会计助理", demonstration=True, education="本科"),
+        row("A2", "会计学", TIANHE, title="出纳会计", education="大专", category="管理类"),
+        row("A3", "计算机类", NANSHAN, title="软件开发"),
+        row("A4", "不限", YUEXIU, title="行政助理"),
+        row("A5", "会计学", YUEXIU, title="会计见习"))
+    change(db, "A5", status="closed")
+    _remember(db)
+    index = PositionIndex.build(db)
+
+    def codes(f: SearchFilters, page: int = 1, size: int = 10) -> tuple[int, list[str]]:
+        total, ids = index.search(f, page, size, TODAY)
+        return total, [_code_of[i] for i in ids]
+
+    assert codes(SearchFilters()) == (4, ["A1", "A2", "A3", "A4"])
+    assert codes(SearchFilters(), page=2, size=3) == (4, ["A4"])
+    assert codes(SearchFilters(), page=3, size=3) == (4, [])
+    assert codes(SearchFilters(keyword="会计")) == (2, ["A1", "A2"])
+    assert codes(SearchFilters(keyword="会计", status="all"))[0] == 3
+    assert codes(SearchFilters(status="closed")) == (1, ["A5"])
+    assert codes(SearchFilters(place="4401")) == (3, ["A1", "A2", "A4"])
+    assert codes(SearchFilters(place="440104")) == (1, ["A4"])
+    assert codes(SearchFilters(major="120203")) == (2, ["A1", "A2"])
+    assert codes(SearchFilters(major="080902")) == (1, ["A3"])  # the position names the whole 计算机类
+    assert codes(SearchFilters(category="管理类")) == (1, ["A2"])
+    assert codes(SearchFilters(education="本科")) == (1, ["A1"])
+    assert codes(SearchFilters(demonstration=True)) == (1, ["A1"])
+    assert codes(SearchFilters(demonstration=False, place="4401", keyword="助理")) == (1, ["A4"])
+
+
+def test_holder_builds_once_and_refreshes_at_most_every_interval(db: Database) -> None:
+    holder = IndexHolder(refresh_every=3600)
+    add(db, row("A", "会计学", TIANHE))
+    first = holder.get(db)
+    assert holder.get(db) is first and first.size == 1
+    add(db, row("B", "会计学", TIANHE))
+    assert holder.get(db).size == 1  # not yet: refreshed at most every refresh_every seconds
+    holder.refresh_every = 0
+    assert holder.get(db).size == 2
+    holder.clear(db.url)
+    assert holder.get(db) is not first
