@@ -6,7 +6,8 @@ import json
 import logging
 import os
 import sys
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -133,21 +134,127 @@ def menu_sync() -> None:
     typer.echo(json.dumps({"ok": True, "buttons": len(MENU["button"])}, ensure_ascii=False))
 
 
-@app.command("demo-data")
-def demo_data(positions: Annotated[int, typer.Option(help="岗位数量")] = 200,
-              units: Annotated[int, typer.Option(help="单位数量")] = 50,
-              trainees: Annotated[int, typer.Option(help="在岗见习人员数量")] = 100) -> None:
-    """写入演示数据：模拟器的三个身份，以及示例关注者。"""
+def _quiet_jieba() -> None:
+    """jieba announces loading its dictionary on stderr; the catalogue commands have their own output."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+
+
+def _progress() -> Any:
+    """A rich progress bar on a terminal; quiet when output is not a terminal."""
+    from rich import progress as rp
+
+    return rp.Progress(rp.TextColumn("[bold]{task.description}"), rp.BarColumn(), rp.TaskProgressColumn(),
+                       rp.TextColumn("{task.fields[rows]}"), rp.TimeElapsedColumn(), rp.TimeRemainingColumn(),
+                       console=console, disable=not console.is_terminal)
+
+
+@app.command("import-positions")
+def import_positions(
+        file: Annotated[Path, typer.Argument(help="岗位目录文件：.csv（UTF-8，含表头）或 .xlsx（第一个工作表）")],
+        errors: Annotated[Path | None, typer.Option("--errors", help="错误报告 CSV 的路径（默认：与文件同目录）")] = None,
+        batch_size: Annotated[int, typer.Option(help="每批写入的行数", min=100)] = 5000) -> None:
+    """导入岗位目录：按岗位编号新增或更新；有问题的行按行号报告，其余照常导入。
+
+    退出码：0 完成（可能有被拒绝的行，见错误报告）；1 有一批写入数据库失败（已整批回滚）；2 文件或表头不可用。
+    """
+    import csv
+
+    from rich.markup import escape
+
     from bot.db import Database
-    from bot.demo import seed
+    from bot.positions.importer import CatalogueFileError, Problem, import_catalogue
+    from bot.privacy import Vault
 
     settings = _settings()
+    _quiet_jieba()
+    report_path = errors or file.with_name(f"{file.stem}.errors.csv")
+    shown = {"errors": 0, "warnings": 0}
+    report: dict[str, Any] = {}
+    shown_limit = 20
+
+    def on_problem(problem: Problem) -> None:
+        if "writer" not in report:
+            report["file"] = report_path.open("w", encoding="utf-8-sig", newline="")
+            report["writer"] = csv.writer(report["file"])
+            report["writer"].writerow(["行号", "岗位编号", "类型", "原因"])
+        report["writer"].writerow([problem.rows, problem.code, "错误" if problem.kind == "error" else "提醒",
+                                   problem.reason])
+        key = "errors" if problem.kind == "error" else "warnings"
+        shown[key] += 1
+        if shown[key] <= shown_limit:
+            colour = "red" if problem.kind == "error" else "yellow"
+            console.print(f"[{colour}]{escape(problem.message())}[/{colour}]", soft_wrap=True)
+
     db = Database(settings.database_url)
     db.upgrade()
-    summary = seed(db, positions=positions, units=units, trainees=trainees)
-    if positions or units or trainees:
-        console.print("提示：岗位目录、见习单位和在岗见习人员的演示数据将随岗位与单位功能上线后生成。")
+    try:
+        with _progress() as progress:
+            task = progress.add_task("导入岗位", total=1000, rows="")
+            summary = import_catalogue(
+                db, file, Vault(settings.secret_key), batch_size=batch_size, on_problem=on_problem,
+                on_progress=lambda rows, done: progress.update(task, completed=done * 1000, rows=f"{rows:,} 行"))
+    except CatalogueFileError as e:
+        console.print(f"[red]无法导入 {escape(str(file))}：[/red]", soft_wrap=True)
+        console.print(escape(str(e)), soft_wrap=True)
+        console.print("[red]未写入任何数据。[/red]")
+        raise typer.Exit(2) from e
+    finally:
+        if "file" in report:
+            report["file"].close()
+        db.dispose()
+    for key, label in (("errors", "条错误"), ("warnings", "条提醒")):
+        if shown[key] > shown_limit:
+            console.print(f"……另有 {shown[key] - shown_limit} {label}未显示")
+    console.print(f"共读取 {summary.rows:,} 行：导入 {summary.imported:,} 个岗位（新增 {summary.inserted:,}，"
+                  f"更新 {summary.updated:,}），{summary.errors:,} 行未导入，{summary.duplicates:,} 个重复编号；"
+                  f"用时 {summary.seconds:.1f} 秒（{summary.rows / max(summary.seconds, 1e-9):,.0f} 行/秒）。", soft_wrap=True)
+    if "file" in report:
+        console.print(f"全部问题已写入：{escape(str(report_path))}", soft_wrap=True)
+    if summary.stopped:
+        console.print(f"[red]{escape(summary.stopped)}[/red]", soft_wrap=True)
+    out = summary.as_dict()
+    out["errors_file"] = str(report_path) if "file" in report else None
+    typer.echo(json.dumps(out, ensure_ascii=False))
+    if summary.failed_batches or summary.stopped:
+        raise typer.Exit(1)
+
+
+@app.command("demo-data")
+def demo_data(positions: Annotated[int, typer.Option(help="岗位数量", min=0)] = 2000,
+              units: Annotated[int, typer.Option(help="见习单位数量", min=0)] = 200,
+              trainees: Annotated[int, typer.Option(help="在岗见习人员数量", min=0)] = 100,
+              seed: Annotated[int, typer.Option(help="随机种子（同一种子生成相同的数据）")] = 7) -> None:
+    """写入演示数据：模拟器身份、示例毕业生、人社工作人员、见习单位、岗位目录和在岗见习人员。
+
+    可重复运行：已存在的岗位编号和用户不会重复写入。
+    """
+    from bot.db import Database
+    from bot.demo import seed as seed_demo
+    from bot.privacy import Vault
+
+    settings = _settings()
+    _quiet_jieba()
+    db = Database(settings.database_url)
+    db.upgrade()
+    with _progress() as progress:
+        task = progress.add_task("生成岗位", total=max(positions, 1), rows="")
+        summary = seed_demo(db, positions=positions, units=units, trainees=trainees, rng_seed=seed,
+                            vault=Vault(settings.secret_key),
+                            on_progress=lambda done, total: progress.update(task, completed=done,
+                                                                            rows=f"{done:,} 个"))
+    db.dispose()
+    console.print(f"已写入：见习单位 {summary['units']:,} 个，岗位 {summary['positions']:,} 个"
+                  f"（已存在 {summary['positions_existing']:,} 个），在岗见习人员 {summary['trainees']:,} 人，"
+                  f"毕业生 {summary['graduates']:,} 人，人社工作人员 {summary['officials']:,} 人；"
+                  f"用时 {summary['seconds']:.1f} 秒。", soft_wrap=True)
     typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
+from bot.cli_officials import official_app  # noqa: E402  (jianxi official add)
+
+app.add_typer(official_app, name="official")
 
 
 def main() -> None:  # pragma: no cover

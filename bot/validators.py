@@ -6,11 +6,13 @@ Each returns the normalised value, or a hint in Chinese that says what was wrong
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bot.privacy import Vault
     from knowledge.divisions import Divisions
     from knowledge.majors import Majors
 
@@ -36,6 +38,8 @@ class FormContext:
     divisions: Divisions
     majors: Majors
     values: dict[str, Any] = field(default_factory=dict)
+    # For slots that keep a personal number sealed (encrypted) even while a form is in progress.
+    vault: Vault | None = None
 
 
 _NAME = re.compile(r"^[\u4e00-\u9fa5]{2,10}([·•][\u4e00-\u9fa5]{1,10})*$|^[A-Za-z][A-Za-z .'-]{1,38}[A-Za-z]$")
@@ -128,3 +132,56 @@ def region(value: str, ctx: FormContext) -> Result:
         return Retry(f"“{value.strip()}”对应多个地区：{names}。请回复完整名称，例如：{found[0].full_name}。")
     d = found[0]
     return Ok({"code": d.code, "name": d.full_name})
+
+
+# --- ID numbers (居民身份证号码, GB 11643-1999) --------------------------------------------------
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id_check_char(first17: str) -> str:
+    """The 18th character (校验码) of an ID number from its first 17 digits: ISO 7064 MOD 11-2."""
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def age_on(birth: date, today: date) -> int:
+    """Full years of age on ``today``."""
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def id_number(value: str, ctx: FormContext) -> Result:
+    """An 18-character ID number: normalised (half-width, upper-case X) with its birth date and age.
+
+    ``Ok({"number": "41010520010503123X", "birth_date": "2001-05-03", "age": 25})``; never echoes the number
+    back in a hint.
+    """
+    v = unicodedata.normalize("NFKC", value).strip().upper()
+    v = re.sub(r"[\s\-]", "", v)
+    if not re.fullmatch(r"[0-9X]*", v) or "X" in v[:-1]:
+        return Retry("身份证号只能由数字组成，最后一位可以是 X，请核对后重新输入。")
+    if len(v) != 18:
+        if len(v) == 15:
+            return Retry("这是 15 位的旧身份证号，请输入 18 位的居民身份证号码。")
+        return Retry(f"身份证号应为 18 位，您输入了 {len(v)} 位，请核对后重新输入。")
+    try:
+        birth = date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
+    except ValueError:
+        return Retry("身份证号第 7 至 14 位的出生日期不是有效日期，请核对后重新输入。")
+    if birth > ctx.today or birth.year < 1900:
+        return Retry("身份证号里的出生日期不对（晚于今天或过早），请核对后重新输入。")
+    if id_check_char(v[:17]) != v[17]:
+        return Retry("身份证号校验不通过，可能有数字输错了，请逐位核对后重新输入。")
+    return Ok({"number": v, "birth_date": birth.isoformat(), "age": age_on(birth, ctx.today)})
+
+
+_YES = {"1", "是", "是的", "对", "对的", "有", "嗯", "yes", "y", "同意", "好", "好的", "可以"}
+_NO = {"2", "否", "不是", "不", "没有", "无", "no", "n", "不同意", "不行", "不可以"}
+
+
+def yes_no(value: str, ctx: FormContext) -> Result:
+    v = unicodedata.normalize("NFKC", value).strip().lower().rstrip("。.!！")
+    if v in _YES:
+        return Ok(True)
+    if v in _NO:
+        return Ok(False)
+    return Retry("请回复“1”（是）或“2”（否）。")

@@ -54,3 +54,43 @@ def test_region() -> None:
     amb = v.region("朝阳区", CTX)
     assert isinstance(amb, v.Retry) and "北京市朝阳区" in amb.hint and "长春市朝阳区" in amb.hint
     assert isinstance(v.region("火星", CTX), v.Retry)
+
+
+def _id(first17: str) -> str:
+    return first17 + v.id_check_char(first17)
+
+
+def test_id_number_ok_with_birth_date_and_age() -> None:
+    assert _id("41010520010503123") == "410105200105031234"  # a known-good checksum
+    assert v.id_number("410105200105031234", CTX) == v.Ok(
+        {"number": "410105200105031234", "birth_date": "2001-05-03", "age": 25})
+    x = next(_id(f"1101081999123100{i}") for i in range(10) if _id(f"1101081999123100{i}").endswith("X"))
+    result = v.id_number(x.lower(), CTX)  # a lower-case x is normalised
+    assert isinstance(result, v.Ok) and result.value["number"] == x and result.value["age"] == 26
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in "410105200105031234")
+    assert v.id_number(full_width, CTX) == v.id_number("4101 0520 0105 0312 34", CTX) == v.id_number(
+        "410105200105031234", CTX)
+    assert v.id_number("410105200411221234"[:17] + v.id_check_char("41010520041122123"), CTX).value["age"] == 22
+
+
+@pytest.mark.parametrize("raw,fragment", [
+    ("4101052001050312", "您输入了 16 位"),
+    ("41010520010503123456", "您输入了 20 位"),
+    ("410105010503123", "15 位的旧身份证号"),
+    ("41010520010503X234", "只能由数字组成"),
+    ("abcdefg", "只能由数字组成"),
+    (_id("41010520010230123"), "不是有效日期"),
+    (_id("41010520011301123"), "不是有效日期"),
+    (_id("41010520990101123"), "晚于今天"),
+    ("410105200105031235", "校验不通过"),
+])
+def test_id_number_hints(raw: str, fragment: str) -> None:
+    result = v.id_number(raw, CTX)
+    assert isinstance(result, v.Retry) and fragment in result.hint
+    assert raw not in result.hint
+
+
+def test_yes_no() -> None:
+    assert v.yes_no("1", CTX) == v.yes_no("是的", CTX) == v.Ok(True)
+    assert v.yes_no("2", CTX) == v.yes_no("不是", CTX) == v.Ok(False)
+    assert isinstance(v.yes_no("也许", CTX), v.Retry)

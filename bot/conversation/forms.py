@@ -66,16 +66,18 @@ class FormRunner:
 
     def form_context(self, ctx: Context) -> FormContext:
         return FormContext(today=ctx.now.date(), divisions=ctx.services.divisions, majors=ctx.services.majors,
-                           values=dict(ctx.state.slots or {}))
+                           values=dict(ctx.state.slots or {}), vault=ctx.services.vault)
 
     # --- starting and stopping -------------------------------------------------------------
-    def start(self, ctx: Context, name: str) -> Reply:
+    def start(self, ctx: Context, name: str, known: dict[str, Any] | None = None) -> Reply:
+        """Start a form. ``known``: values already given (e.g. from the stored profile) that count as
+        answered: they are not asked again, the summary shows them and 修改 X changes them."""
         form = self.forms[name]
         ctx.state.form = form.name
-        ctx.state.slots = {"_prefill": form.prefill(ctx)}
+        ctx.state.slots = {"_prefill": form.prefill(ctx), **(known or {})}
         ctx.state.history = []
         ctx.forget("suspended_form")
-        first = self._next_slot(form, {})
+        first = self._next_slot(form, self._values(ctx))
         ctx.state.slot = first.name if first else CONFIRM
         parts = [form.intro] if form.intro else []
         return "\n\n".join(parts + [self._prompt(ctx, form)])

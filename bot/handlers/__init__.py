@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.conversation.context import Services
 from bot.conversation.engine import Dispatcher
-from bot.handlers import events, help, media, policy, profile, pushes, upcoming, welcome
+from bot.handlers import events, help, media, my_data, policy, profile, pushes, signup, upcoming, welcome
 
 ROUTERS = [welcome.router, events.router, media.router, help.router, profile.router, policy.router,
-           pushes.router, upcoming.router]
+           pushes.router, signup.router, my_data.router, upcoming.router]
 
 
 def build_dispatcher(services: Services) -> Dispatcher:

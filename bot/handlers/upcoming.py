@@ -12,7 +12,6 @@ router = Router("upcoming")
 
 _SOON = {
     "positions.find": "岗位查询与推荐",
-    "applications.mine": "报名进度查询",
     "unit.services": "单位服务（单位申报、发布岗位、考勤、补贴申领）",
 }
 

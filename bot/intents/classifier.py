@@ -76,7 +76,9 @@ class IntentClassifier:
         return self.commands.get(bare(text))
 
     def menu_intent(self, key: str | None) -> str | None:
-        return self.menu.get(key or "")
+        """The intent of a CLICK key; a key with an argument (``APPLY:GZ-KJ-01``) routes by its name."""
+        key = key or ""
+        return self.menu.get(key) or (self.menu.get(key.split(":", 1)[0]) if ":" in key else None)
 
     def classify(self, text: str) -> IntentMatch | None:
         """The best intent for a free-text message, or None below the threshold."""
