@@ -58,9 +58,26 @@ def serve(host: Annotated[str, typer.Option(help="监听地址", envvar="JIANXI_
             console.print("已写入演示数据。")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     application = create_app(settings, db)
+    _warm_position_index(db)
     if settings.simulator_mode:
         console.print(f"[green]模拟器：在浏览器打开 http://{host}:{port}/ [/green]")
     uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+def _warm_position_index(db: Any) -> None:
+    """Build the in-memory position index while the server starts, not in the first graduate's request."""
+    import threading
+
+    from bot.positions.index import get_index
+
+    def build() -> None:
+        try:
+            index = get_index(db)
+            logging.getLogger("jianxi.positions").info("position index ready: %d positions", index.size)
+        except Exception:  # the first request builds it instead
+            logging.getLogger("jianxi.positions").exception("position index warm-up failed")
+
+    threading.Thread(target=build, name="position-index-warm-up", daemon=True).start()
 
 
 @app.command()

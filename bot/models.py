@@ -185,6 +185,7 @@ class Position(Base):
     __table_args__ = (
         Index("ix_positions_place", "province_code", "city_code", "county_code"),
         Index("ix_positions_status", "status"),
+        Index("ix_positions_updated_at", "updated_at"),  # the index's refresh reads rows changed since
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

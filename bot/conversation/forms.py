@@ -43,6 +43,8 @@ class Form:
     intro: str = ""
     # Slots to leave out for this user and these values (e.g. asked elsewhere).
     skip_when: Callable[[Slot, dict[str, Any]], bool] = field(default=lambda slot, values: False)
+    # False: nothing is saved, so there is no summary to confirm; ``complete`` runs on the last answer.
+    confirm: bool = True
 
     def slot(self, name: str) -> Slot:
         return next(s for s in self.slots if s.name == name)
@@ -166,6 +168,10 @@ class FormRunner:
         ctx.state.slots = slots
         ctx.state.history = [*ctx.state.history, slot.name]
         nxt = None if editing else self._next_slot(form, self._values(ctx))
+        if nxt is None and not form.confirm:
+            values = self._values(ctx)
+            self.stop(ctx)
+            return form.complete(ctx, values)
         ctx.state.slot = nxt.name if nxt else CONFIRM
         return self._prompt(ctx, form)
 

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from bot.conversation.context import Services
 from bot.conversation.engine import Dispatcher
-from bot.handlers import events, help, media, my_data, policy, profile, pushes, signup, upcoming, welcome
+from bot.handlers import (
+    events,
+    help,
+    media,
+    my_data,
+    policy,
+    positions,
+    profile,
+    pushes,
+    signup,
+    upcoming,
+    welcome,
+)
 
-ROUTERS = [welcome.router, events.router, media.router, help.router, profile.router, policy.router,
+ROUTERS = [welcome.router, events.router, media.router, help.router, profile.router, policy.router, positions.router,
            pushes.router, signup.router, my_data.router, upcoming.router]
 
 

@@ -7,9 +7,11 @@ gets its answer; anything else gets an honest "I don't know" and what the bot ca
 from __future__ import annotations
 
 from bot.conversation.context import Context
-from bot.conversation.router import Router
+from bot.conversation.router import Reply, Router
 from bot.handlers.help import capabilities
 from bot.handlers.help import fallback as help_fallback
+from bot.handlers.positions import search as search_positions
+from bot.handlers.positions import wants_positions
 from knowledge.answer import Answer, PolicyAnswerer, default_answerer
 
 router = Router("policy")
@@ -29,7 +31,7 @@ def ask(ctx: Context) -> Answer:
     previous = ctx.recall("policy") or {}
     calculated = calculate(ctx.text, ctx.user.region_code, ctx.now.date())
     result = calculated or answerer(ctx).ask(ctx.text, ctx.user.region_code, previous, ctx.now.date())
-    ctx.remember(policy=result.context)
+    ctx.remember(policy=result.context, last_flow="policy")
     return result
 
 
@@ -40,9 +42,11 @@ def policy_question(ctx: Context) -> str:
     return ask(ctx).text
 
 
-def fallback(ctx: Context) -> str:
+def fallback(ctx: Context) -> Reply:
     """Free text no flow claimed: try it as a policy question, else say plainly what works."""
     engine = answerer(ctx)
+    if ctx.text and engine.domain(engine.normalise(ctx.text)) == "none" and wants_positions(ctx):
+        return search_positions(ctx, ctx.text)
     if not ctx.text or (engine.domain(engine.normalise(ctx.text)) == "none" and not ctx.recall("policy")):
         return help_fallback(ctx)
     result = ask(ctx)

@@ -11,7 +11,6 @@ from bot.conversation.router import Router
 router = Router("upcoming")
 
 _SOON = {
-    "positions.find": "岗位查询与推荐",
     "unit.services": "单位服务（单位申报、发布岗位、考勤、补贴申领）",
 }
 

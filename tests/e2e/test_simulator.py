@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -255,6 +256,20 @@ def test_simulator_chat_end_to_end(server: Server, page) -> None:  # type: ignor
     click_menu("我的", "个人信息", "张三", "138****5678", "河南省郑州市金水区")
     page.screenshot(path=str(SCREENSHOT), animations="disabled")
     assert not [t for t in bot.all_inner_texts() if "13812345678" in t], "the bot must never echo the full phone"
+
+    # 找岗位 from the menu: the profile's major and region are used, nothing is asked; the demo catalogue
+    # (seeded at start) answers with 岗位编号 and why; 更多 pages on; 岗位 编号 shows one; 报名 编号 signs up.
+    click_menu("找岗位", None, "为你找到", "专业：会计学", "更多")
+    first_code = re.search(r"1\. .*?（([A-Z0-9-]+)）", bot.last.inner_text())
+    assert first_code, bot.last.inner_text()
+    say("更多", "第 2 页", "6. ")
+    say("计算机 郑州", "计算机科学与技术", "河南省郑州市")
+    listed = bot.last.inner_text()
+    assert "深圳" not in listed and "北京市" not in listed
+    page.screenshot(path=str(SCREENSHOT.with_name("sim-positions.png")), animations="disabled")
+    say(f"岗位 {first_code.group(1)}", "岗位编号", first_code.group(1), "专业要求", f"报名 {first_code.group(1)}")
+    say(f"报名 {first_code.group(1)}", "报名")
+    say("取消", "已取消")
 
     # Pushes through the stand-in WeChat API appear as bot bubbles with a label.
     _standin_push(server, "sim-graduate")

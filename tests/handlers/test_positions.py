@@ -1,0 +1,122 @@
+"""找岗位 in chat, through the real webhook, on SQLite and PostgreSQL: asking what is missing, remembering it,
+pages with 更多, one position with 岗位 编号, and the hand-over to 报名."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from bot.models import Position, User
+from bot.positions.index import holder
+from tests.positions.helpers import add, load_test_catalogue, row
+
+CODE = re.compile(r"（([A-Z]{2,3}-[A-Z0-9]+-?\d*)）")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_indexes():  # type: ignore[no-untyped-def]
+    holder.clear()
+    yield
+    holder.clear()
+
+
+def _db(client):  # type: ignore[no-untyped-def]
+    return client.app.state.services.db
+
+
+def _codes(reply: str) -> list[str]:
+    return CODE.findall(reply)
+
+
+def _places(client, codes: list[str]) -> dict[str, tuple[str, str | None, str | None]]:  # type: ignore[no-untyped-def]
+    with _db(client).session() as s:
+        rows = s.execute(select(Position.code, Position.province, Position.city, Position.district)
+                         .where(Position.code.in_(codes)))
+        return {c: (p, ci, d) for c, p, ci, d in rows}
+
+
+def test_menu_asks_major_and_place_then_remembers_them(wechat_user, client) -> None:
+    load_test_catalogue(_db(client), with_dates=False)
+    u = wechat_user
+    first = u.click("FIND_POSITIONS")
+    assert "专业" in first and "1/2" in first
+    hint = u.say("123")
+    assert "没有认出这个专业" in hint and "专业" in hint  # re-asked, nothing lost
+    assert "想在哪里见习" in u.say("会记")  # a typo of 会计
+    assert "没有找到这个地方" in u.say("火星")
+    listed = u.say("广州天河")
+    assert "专业：会计学" in listed and "广州市天河区" in listed
+    codes = _codes(listed)
+    assert codes and codes[0] == "GZ-KJ-01"  # the demonstration position with an exact major first
+    assert all(d == "天河区" for _, _, d in _places(client, codes).values())  # the place is a hard filter
+    assert "专业对口：会计学" in listed and "岗位 编号" in listed and "报名 编号" in listed
+    with _db(client).session() as s:
+        assert s.scalar(select(User.major).where(User.openid == u.openid)) == "会计学"  # kept in the profile
+    again = u.say("找岗位")  # remembered: nothing asked again
+    assert "1/2" not in again and _codes(again) == codes
+
+
+def test_free_text_requests_and_follow_ups(wechat_user, client) -> None:
+    load_test_catalogue(_db(client), with_dates=False)
+    u = wechat_user
+    zz = u.say("计算机 郑州")
+    assert "计算机科学与技术" in zz and "郑州市" in zz
+    assert set(_places(client, _codes(zz))) == set(_codes(zz))
+    assert all(ci == "郑州市" for _, ci, _ in _places(client, _codes(zz)).values())
+    henan = u.say("我想回河南")  # the major is remembered, the place widens to the province
+    assert "地点：河南省" in henan
+    assert all(p == "河南省" for p, _, _ in _places(client, _codes(henan)).values())
+    assert len(_codes(henan)) >= len(_codes(zz))
+    beijing = u.say("那北京呢？")  # after a search, a bare place is the same search elsewhere
+    assert "北京" in beijing
+    assert all(p == "北京市" for p, _, _ in _places(client, _codes(beijing)).values())
+
+
+def test_ambiguous_place_is_asked_and_answered_by_name(wechat_user, client) -> None:
+    load_test_catalogue(_db(client), with_dates=False)
+    u = wechat_user
+    question = u.say("找岗位 计算机 朝阳区")
+    assert "北京市朝阳区" in question and "长春市朝阳区" in question
+    listed = u.say("北京")
+    assert _codes(listed)
+    assert all(d == "朝阳区" and p == "北京市" for p, _, d in _places(client, _codes(listed)).values())
+
+
+def test_more_pages_on_and_ends(wechat_user, client) -> None:
+    db = _db(client)
+    add(db, *[row(f"TH-{i:03d}", title=f"会计助理{i}") for i in range(12)])
+    u = wechat_user
+    first = u.say("学会计的，想在广州天河附近")
+    page1 = _codes(first)
+    assert len(page1) == 5 and "为你找到 12 个" in first and "更多" in first
+    second = u.say("更多")
+    page2 = _codes(second)
+    assert len(page2) == 5 and not set(page1) & set(page2) and "第 2 页" in second
+    third = _codes(u.say("更多"))
+    assert len(third) == 2 and not (set(page1) | set(page2)) & set(third)
+    assert len(set(page1 + page2 + third)) == 12  # every position, once
+    assert "没有" in u.say("更多")
+
+
+def test_detail_masks_the_phone_and_hands_over_to_sign_up(wechat_user, client) -> None:
+    load_test_catalogue(_db(client), with_dates=False)
+    u = wechat_user
+    detail = u.say("岗位 gz-kj-01")  # case does not matter
+    assert "审计助理" in detail and "GZ-KJ-01" in detail and "会计学、审计学" in detail
+    assert "020-12345678" not in detail and "020****5678" in detail
+    assert "报名 GZ-KJ-01" in detail
+    assert "没有找到岗位编号" in u.say("岗位 XX-999")
+    signup = u.say("报名 GZ-KJ-01")
+    assert "审计助理" in signup and "姓名" in signup  # the sign-up form took over
+    assert "已取消" in u.say("取消")
+
+
+def test_nothing_in_the_place_says_so_and_offers_nearby(wechat_user, client) -> None:
+    db = _db(client)
+    add(db, row("YX-001", place=("广东省", "广州市", "越秀区")), row("SZ-001", place=("广东省", "深圳市", "南山区")))
+    u = wechat_user
+    reply = u.say("会计 广州天河")
+    assert "暂时没有" in reply and "YX-001" in reply  # the same city's position, marked as nearby
+    assert "SZ-001" not in reply  # never Shenzhen for someone who asked for Guangzhou's Tianhe
