@@ -181,7 +181,7 @@ def _inside(codes: tuple[str, str | None, str | None], place: str) -> bool:
     return most.startswith(place) or (len(place) == 4 and bool(county) and county[:4] == place)
 
 
-def evaluate(db: Database | None = None, queries: QuerySet | None = None) -> Report:
+def evaluate(db: Database | None = None, queries: QuerySet | None = None, catalogue: Path = CATALOGUE) -> Report:
     """Load the catalogue (into ``db``, or a fresh temporary SQLite database) and grade every query."""
     from sqlalchemy import select
 
@@ -194,7 +194,7 @@ def evaluate(db: Database | None = None, queries: QuerySet | None = None) -> Rep
         tmp = tempfile.TemporaryDirectory()
         db = Database(f"sqlite:///{tmp.name}/evaluate.db")
         db.upgrade()
-        load_catalogue(db, states=queries.states)
+        load_catalogue(db, catalogue, states=queries.states)
     try:
         index = PositionIndex.build(db)
         with db.engine.connect() as conn:
@@ -259,14 +259,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.positions.evaluate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--show-errors", action="store_true", help="print every query that missed and why")
     parser.add_argument("--database-url", help="load the catalogue into this (empty, migrated) database instead")
+    parser.add_argument("--catalogue", type=Path, default=CATALOGUE, help="another catalogue (the import columns)")
+    parser.add_argument("--queries", type=Path, default=QUERIES, help="another labelled set (queries.yaml's format)")
     args = parser.parse_args(argv)
     db = None
-    queries = load_queries()
+    queries = load_queries(args.queries)
     if args.database_url:
         db = Database(args.database_url)
         db.upgrade()
-        load_catalogue(db, states=queries.states)
-    report = evaluate(db, queries)
+        load_catalogue(db, args.catalogue, states=queries.states)
+    report = evaluate(db, queries, args.catalogue)
     render(report, show_errors=args.show_errors)
     return 0
 
