@@ -58,7 +58,8 @@ TOPIC_MARGIN = 0.1  # below ANSWER_AT, a topic this far ahead of the next is ans
 FALLBACK_NOTE = "具体以当地人社部门规定为准"
 _STOP = set("的 了 吗 呢 啊 呀 吧 么 嘛 哦 是 在 我 我们 你 你们 他 她 它 这 那 这个 那个 请问 一下 想 问 问下 "
             "知道 有 有没有 和 与 及 或 还 也 都 就 要 会 能 得 地 个 么 多少 什么 怎么 如何 哪些 哪 谁 几 吗 "
-            "? ？ ， , 。 . ! ！ 、 ~ 呗 咱 咱们 俺 他们 现在 今年 这边 那边 这里 那里".split())
+            "? ？ ， , 。 . ! ！ 、 ~ 呗 咱 咱们 俺 他们 现在 今年 这边 那边 这里 那里 "
+            "中不中 得不得 行不行 嘞 哈 噻 撒 咧 捏".split())
 
 
 @dataclass
@@ -189,9 +190,11 @@ class PolicyAnswerer:
         found = next((doc for doc, key in self.doc_keys.items() if key in squashed), None)
         if found is None:
             # "138号文", "27号文件": the number alone, when only one notice has it.
-            numbers = set(re.findall(r"(\d+)号文", squashed))
-            hits = [doc for doc in self.doc_keys for n in numbers if re.search(rf"\D{n}号$", doc)]
-            found = hits[0] if len(hits) == 1 else None
+            # Several ("138号文除了人社部27号文……"): the first one named is what the question is about.
+            for n in dict.fromkeys(re.findall(r"(\d+)号文", squashed)):
+                hits = [doc for doc in self.doc_keys if re.search(rf"\D{n}号$", doc)]
+                if len(hits) == 1:
+                    return hits[0]
         return found
 
     # --- index --------------------------------------------------------------------------------

@@ -94,7 +94,7 @@ def parse_applicant(text: str, today: date) -> Applicant:
             graduation = (_year(m.group(1)), None)
     if graduation is None:
         rel = {"今年": 0, "去年": 1, "前年": 2, "明年": -1}
-        m = re.search(r"(今年|去年|前年|明年)\s*(\d{1,2})?\s*月?\s*份?\s*(就|刚|才)?\s*(毕业|离校)", t)
+        m = re.search(r"(今年|去年|前年|明年)\s*(\d{1,2})?\s*月?\s*份?\s*(就|刚|才|的)?\s*(毕业|离校)", t)
         if m:
             y = today.year - rel[m.group(1)]
             mon = int(m.group(2)) if m.group(2) and 1 <= int(m.group(2)) <= 12 else None
@@ -111,7 +111,7 @@ def parse_applicant(text: str, today: date) -> Applicant:
             months_since = (months, months)
         elif re.search(r"刚(刚)?毕业|刚离校", t):
             months_since = (0, 11)
-    if re.search(r"还没毕业|没毕业|未毕业|在读|在校生|还在上学|大[一二三四]|研[一二三]|明年毕业|即将毕业|快毕业", t):
+    if re.search(r"还没毕业|没毕业|未毕业|在读|在校生|还在上学|大[一二三四](?![战学])|(?<!考)研[一二三](?!战)|明年毕业|即将毕业|快毕业", t):
         not_graduated = True
     if graduation and (graduation[0], graduation[1] or 1) > (today.year, today.month):
         not_graduated = True
@@ -360,7 +360,7 @@ _STATUS_QUESTION = r"算不算(我)?(已经)?就业|算(是)?就业|视为就业
 
 def is_eligibility_question(text: str, today: date) -> bool:
     t = normalise(text)
-    if re.search(r"补贴|汇总表|月报|报表", t) or re.search(_STATUS_QUESTION, t):
+    if re.search(r"补贴|补助|生活费|工资|给不给钱|给钱|多少钱|汇总表|月报|报表", t) or re.search(_STATUS_QUESTION, t):
         return False
     a = parse_applicant(t, today)
     personal = a.has_graduate_facts or a.age is not None or a.beijing_origin is not None or a.beijing_hukou is not None
