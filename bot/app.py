@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     dispatcher = build_dispatcher(services)
     store = make_store(db, settings.redis_url)
     api = WeChatApi(settings, db, store)
+    services.api = api
     executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="jianxi")
 
     @asynccontextmanager

@@ -34,6 +34,9 @@ class Services:
     vault: Vault
     clock: Callable[[], datetime]
     extras: dict[str, Any] = field(default_factory=dict)
+    # The WeChat API client (bot.wechat.client.WeChatApi), set by the app: messages to other people
+    # (an applicant told of a review) go through it. None where no app runs (jianxi ask).
+    api: Any = None
 
 
 @dataclass
@@ -46,6 +49,7 @@ class Context:
     dispatcher: Dispatcher
     intent: str | None = None
     now: datetime = field(default_factory=datetime.now)
+    after_commit: list[Callable[[], Any]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -57,6 +61,10 @@ class Context:
 
     def recall(self, key: str, default: Any = None) -> Any:
         return (self.state.context or {}).get(key, default)
+
+    def after(self, action: Callable[[], Any]) -> None:
+        """Run ``action`` once this message's changes are committed (e.g. tell someone about them)."""
+        self.after_commit.append(action)
 
     def forget(self, *keys: str) -> None:
         self.state.context = {k: v for k, v in (self.state.context or {}).items() if k not in keys}

@@ -53,7 +53,12 @@ class Dispatcher:
             replies = self._paginate(ctx, replies)
             user.last_seen_at = utcnow()
             self._log(session, inbound, replies, ctx.intent)
-            return replies
+        for action in ctx.after_commit:  # committed: now others may be told
+            try:
+                action()
+            except Exception:  # a failed notification must not lose the reply
+                log.exception("after-commit action failed")
+        return replies
 
     def run_intent(self, ctx: Context, intent: str) -> list[Outbound]:
         """Let one handler hand over to another (e.g. a menu key to an intent)."""

@@ -9,6 +9,7 @@ from bot.handlers import (
     help,
     media,
     my_data,
+    official,
     policy,
     positions,
     profile,
@@ -19,7 +20,8 @@ from bot.handlers import (
 )
 
 ROUTERS = [welcome.router, events.router, media.router, help.router, profile.router, policy.router, positions.router,
-           pushes.router, signup.router, my_data.router, upcoming.router]
+           pushes.router, signup.router, my_data.router, official.router,
+           upcoming.router]
 
 
 def build_dispatcher(services: Services) -> Dispatcher:

@@ -1,0 +1,185 @@
+"""The officials' workbench in chat (人社工作人员): what waits for review in their region, and the reviews.
+
+    待办                      → what waits, overdue first (sign-ups; units, positions and claims as they land)
+    查看 报名12               → one item in full (phone and ID number masked)
+    通过 报名12               → accept          驳回 报名12 原因……  → reject, with the reason the person is told
+    审核 报名12               → mark as under review
+
+An official sees only their own region (the division code stored on their account, as the admin API's
+``Admin.scope``); anything else does not exist for them. Each kind of item is a :class:`Reviewable` in
+``REVIEWABLES``: a new kind (units, positions, claims) plugs in there. Changes go through the same code as the
+admin API, and the person concerned is told once the change is committed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.api.admin_auth import Admin
+from bot.applications.lifecycle import (
+    AWAITING_REVIEW,
+    TransitionError,
+    date_text,
+    is_overdue,
+    label,
+    transition,
+)
+from bot.applications.service import masked_id, masked_phone, notify_status_change
+from bot.conversation.context import Context
+from bot.conversation.router import Reply, Router
+from bot.models import Application, ApplicationStatus, Position, Role, User
+
+router = Router("official")
+
+_COMMAND = re.compile(r"^(通过|批准|驳回|不通过|退回|审核|开始审核|查看|详情)\s*(报名|单位|岗位|补贴|申领)\s*#?\s*"
+                      r"([A-Za-z0-9_\-]+)\s*[,，:：]?\s*(?:原因\s*[:：]?)?\s*(.*)$")
+_VERBS = {"通过": "approve", "批准": "approve", "驳回": "reject", "不通过": "reject", "退回": "reject",
+          "审核": "start", "开始审核": "start", "查看": "show", "详情": "show"}
+SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Reviewable:
+    """One kind of item officials review in chat."""
+
+    word: str  # how officials name it: 报名, 单位, 岗位, 补贴
+    pending: Callable[[Session, Admin, date], list[str]]  # lines, overdue first
+    show: Callable[[Context, Admin, str], str]
+    act: Callable[[Context, Admin, str, str, str | None], str]  # (ctx, admin, ref, action, reason) -> reply
+
+
+def admin_of(ctx: Context) -> Admin | None:
+    """The official behind this chat, or None: an official's region comes from their profile."""
+    if ctx.user.role != Role.official.value:
+        return None
+    return Admin(name=ctx.user.name or ctx.user.openid, region_code=ctx.user.region_code or None)
+
+
+# --- sign-ups --------------------------------------------------------------------------------------
+def _application(ctx: Context, admin: Admin, ref: str) -> Application | None:
+    if not ref.isdigit():
+        return None
+    a = ctx.session.get(Application, int(ref))
+    return a if a is not None and admin.sees(a.region_code) else None
+
+
+def _pending_applications(session: Session, admin: Admin, today: date) -> list[str]:
+    query = admin.scope(select(Application, Position).join(Position, Position.id == Application.position_id)
+                        .where(Application.status.in_(AWAITING_REVIEW)), Application.region_code)
+    rows = list(session.execute(query.order_by(Application.created_at, Application.id)).tuples())
+    rows.sort(key=lambda r: (not is_overdue(r[0], today), r[0].created_at))
+    lines = []
+    for a, p in rows:
+        due = ""
+        if a.review_due_on:
+            due = f" · {'⚠已超期，' if is_overdue(a, today) else ''}最晚{date_text(a.review_due_on)}审核"
+        lines.append(f"报名{a.id}：{a.applicant_name or '（未留姓名）'} → {p.title}（{p.code}）· "
+                     f"{label(a.status)} · {date_text(a.created_at)}提交{due}")
+    return lines
+
+
+def _show_application(ctx: Context, admin: Admin, ref: str) -> str:
+    a = _application(ctx, admin, ref)
+    if a is None:
+        return f"没有找到报名{ref}（只能查看本地区的报名）。回复“待办”查看待审核的事项。"
+    p = ctx.session.get(Position, a.position_id)
+    user = ctx.session.scalar(select(User).where(User.openid == a.openid))
+    vault = ctx.services.vault
+    lines = [f"【报名{a.id}】{label(a.status)}",
+             f"岗位：{p.title}（{p.code}）· {p.unit_name}" if p else f"岗位：{a.position_code}",
+             f"姓名：{a.applicant_name or (user.name if user else '') or '（未留姓名）'}",
+             f"手机号：{masked_phone(vault, a.phone_enc or (user.phone_enc if user else None)) or '（未留）'}",
+             f"身份证号：{masked_id(vault, a.id_number_enc or (user.id_number_enc if user else None)) or '（未留）'}",
+             f"学历：{a.education or '（未填）'} · 参加方式：{a.route or '（未判定）'}",
+             f"资格初审：{a.eligibility or '（无）'}" + (f"（{a.eligibility_notes}）" if a.eligibility_notes else ""),
+             f"提交时间：{date_text(a.created_at)}"]
+    if a.review_due_on:
+        lines.append(f"审核时限：{date_text(a.review_due_on)}" + ("（已超期）" if is_overdue(a, ctx.now.date()) else ""))
+    if a.reason:
+        lines.append(f"原因：{a.reason}")
+    if a.status in AWAITING_REVIEW:
+        lines.append(f"\n回复“通过 报名{a.id}”或“驳回 报名{a.id} 原因……”。")
+    return "\n".join(lines)
+
+
+_APPLICATION_TARGETS = {"approve": ApplicationStatus.accepted, "reject": ApplicationStatus.rejected,
+                        "start": ApplicationStatus.under_review}
+
+
+def _act_on_application(ctx: Context, admin: Admin, ref: str, action: str, reason: str | None) -> str:
+    a = _application(ctx, admin, ref)
+    if a is None:
+        return f"没有找到报名{ref}（只能审核本地区的报名）。回复“待办”查看待审核的事项。"
+    if action == "reject" and not reason:
+        return f"请写明驳回原因，申请人会收到这一说明。例如：驳回 报名{a.id} 专业与岗位要求不符"
+    try:
+        transition(ctx.session, a, _APPLICATION_TARGETS[action], actor=f"official:{admin.name}",
+                   today=ctx.now.date(), reason=reason)
+    except TransitionError as e:
+        return e.message
+    api, db, application_id = ctx.services.api, ctx.services.db, a.id
+    if api is not None:
+        ctx.after(lambda: notify_status_change(api, db, application_id))
+    told = "，已通知申请人" if api is not None else ""
+    return f"报名{a.id}（{a.applicant_name or a.position_code}）已改为“{label(a.status)}”{told}。回复“待办”继续审核。"
+
+
+REVIEWABLES: dict[str, Reviewable] = {
+    "报名": Reviewable("报名", _pending_applications, _show_application, _act_on_application),
+}
+
+
+# --- handlers ------------------------------------------------------------------------------------
+NOT_OFFICIAL = "这是人社工作人员的审核功能。如您是人社部门工作人员，请联系管理员开通账号。"
+
+
+def inbox_text(ctx: Context, admin: Admin) -> str:
+    today = ctx.now.date()
+    where = ctx.user.region_name or "全国"
+    parts: list[str] = [f"【{where}·待办】"]
+    empty = True
+    for kind in REVIEWABLES.values():
+        lines = kind.pending(ctx.session, admin, today)
+        if not lines:
+            continue
+        empty = False
+        parts.append(f"{kind.word}待审核 {len(lines)} 条：")
+        parts.extend(f"· {line}" for line in lines[:SHOWN])
+        if len(lines) > SHOWN:
+            parts.append(f"……另有 {len(lines) - SHOWN} 条，可在管理后台（/api/v1/admin/）查看全部。")
+    if empty:
+        parts.append("暂无待审核的事项。")
+    else:
+        parts.append("\n回复“查看 报名12”看详情，“通过 报名12”或“驳回 报名12 原因……”审核。")
+    return "\n".join(parts)
+
+
+@router.intent("official.inbox")
+def inbox(ctx: Context) -> Reply:
+    admin = admin_of(ctx)
+    return inbox_text(ctx, admin) if admin else NOT_OFFICIAL
+
+
+@router.intent("official.review")
+def review(ctx: Context) -> Reply:
+    admin = admin_of(ctx)
+    if admin is None:
+        return NOT_OFFICIAL
+    m = _COMMAND.match(unicodedata.normalize("NFKC", ctx.text).strip())
+    if not m:
+        return "请按“通过 报名12”“驳回 报名12 原因……”“查看 报名12”回复。回复“待办”查看待审核的事项。"
+    verb, word, ref, reason = m.groups()
+    kind = REVIEWABLES.get("补贴" if word == "申领" else word)
+    if kind is None:
+        return f"{word}的审核还不能在聊天中办理，请使用管理后台（/api/v1/admin/）。"
+    action = _VERBS[verb]
+    if action == "show":
+        return kind.show(ctx, admin, ref)
+    return kind.act(ctx, admin, ref, action, reason.strip() or None)
