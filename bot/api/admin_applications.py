@@ -22,6 +22,7 @@ from fastapi import APIRouter, Body, HTTPException, Request
 from sqlalchemy import func, not_, select
 
 from bot.api.admin_auth import Admin, AdminDep
+from bot.api.params import bad, date_param, int_param
 from bot.applications.lifecycle import (
     TransitionError,
     is_overdue,
@@ -45,29 +46,10 @@ _TRUE = {"true", "1", "yes", "是"}
 _FALSE = {"false", "0", "no", "否"}
 
 
-def _bad(message: str) -> HTTPException:
-    return HTTPException(status_code=422, detail=message)
 
 
-def _int(value: str | None, name: str, default: int, low: int, high: int) -> int:
-    if value is None or not value.strip():
-        return default
-    try:
-        number = int(value.strip())
-    except ValueError:
-        raise _bad(f"{name} 必须是 {low} 到 {high} 之间的整数") from None
-    if not low <= number <= high:
-        raise _bad(f"{name} 必须是 {low} 到 {high} 之间的整数")
-    return number
 
 
-def _date(value: Any, name: str) -> date | None:
-    if value is None or value == "":
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise _bad(f"{name} 应为 YYYY-MM-DD 格式的日期") from None
 
 
 def _today(request: Request) -> date:
@@ -103,18 +85,18 @@ def list_applications(request: Request, admin: AdminDep, status: str | None = No
     """Sign-ups in the caller's region, newest first, phone and ID number masked."""
     services = request.app.state.services
     today = _today(request)
-    n = _int(limit, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    skip = _int(offset, "offset", 0, 0, 10_000_000)
+    n = int_param(limit, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    skip = int_param(offset, "offset", 0, 0, 10_000_000)
     query = select(Application, User).outerjoin(User, User.openid == Application.openid)
     query = admin.scope(query, Application.region_code)
     if status is not None and status.strip():
         if status.strip() not in ApplicationStatus.__members__:
-            raise _bad("status 应为 " + " / ".join(ApplicationStatus.__members__) + " 之一")
+            raise bad("status 应为 " + " / ".join(ApplicationStatus.__members__) + " 之一")
         query = query.where(Application.status == status.strip())
     if overdue is not None and overdue.strip():
         flag = overdue.strip().lower()
         if flag not in _TRUE | _FALSE:
-            raise _bad("overdue 应为 true 或 false")
+            raise bad("overdue 应为 true 或 false")
         query = query.where(overdue_clause(today) if flag in _TRUE else not_(overdue_clause(today)))
     with services.db.session() as s:
         total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -170,15 +152,15 @@ def _change(request: Request, admin: AdminDep, application_id: str, target: Appl
     today = _today(request)
     reason = body.get("reason")
     if reason is not None and not isinstance(reason, str):
-        raise _bad("reason 应为文字")
+        raise bad("reason 应为文字")
     if reason and len(reason) > 500:
-        raise _bad("reason 不能超过 500 个字")
+        raise bad("reason 不能超过 500 个字")
     with services.db.session() as s:
         a = _load(s, admin, application_id, lock=True)
         try:
             transition(s, a, target, actor=f"official:{admin.name}", today=today, reason=reason,
-                       starts_on=_date(body.get("starts_on"), "starts_on"), ends_on=_date(body.get("ends_on"), "ends_on"),
-                       agreement_signed_on=_date(body.get("agreement_signed_on"), "agreement_signed_on"))
+                       starts_on=date_param(body.get("starts_on"), "starts_on"), ends_on=date_param(body.get("ends_on"), "ends_on"),
+                       agreement_signed_on=date_param(body.get("agreement_signed_on"), "agreement_signed_on"))
         except TransitionError as e:
             raise HTTPException(409 if e.conflict else 422, e.message) from None
         user = s.scalar(select(User).where(User.openid == a.openid))
@@ -191,10 +173,10 @@ def _change(request: Request, admin: AdminDep, application_id: str, target: Appl
 
 def _action(body: Any, actions: dict[str, ApplicationStatus]) -> ApplicationStatus:
     if not isinstance(body, dict):
-        raise _bad("请求体应为 JSON 对象，例如 {\"action\": \"accept\"}")
+        raise bad("请求体应为 JSON 对象，例如 {\"action\": \"accept\"}")
     action = body.get("action")
     if action not in actions:
-        raise _bad("action 应为 " + " / ".join(actions) + " 之一")
+        raise bad("action 应为 " + " / ".join(actions) + " 之一")
     return actions[action]
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from sqlalchemy import select
 
+from bot.api.params import bad, int_param, text_param
 from bot.models import EDUCATION_LEVELS, Position
 from bot.positions.index import CATEGORIES, SearchFilters, get_index
 from bot.positions.query import EDUCATION_WORDS, default_parser
@@ -28,7 +29,6 @@ from knowledge.divisions import Division, divisions
 
 router = APIRouter(prefix="/api/v1/positions", tags=["positions"])
 
-MAX_TEXT = 200
 MAX_PAGE_SIZE = 100
 MUNICIPALITIES = {"11", "12", "31", "50"}
 _TRUE = {"true", "1", "yes", "是", "y"}
@@ -36,33 +36,14 @@ _FALSE = {"false", "0", "no", "否", "n"}
 _STATUSES = ("open", "full", "closed", "all")
 
 
-def _bad(message: str) -> HTTPException:
-    return HTTPException(status_code=422, detail=message)
 
 
-def _int(value: str | None, name: str, default: int, low: int, high: int) -> int:
-    if value is None or value.strip() == "":
-        return default
-    try:
-        number = int(value.strip())
-    except ValueError:
-        raise _bad(f"{name} 必须是 {low} 到 {high} 之间的整数") from None
-    if not low <= number <= high:
-        raise _bad(f"{name} 必须是 {low} 到 {high} 之间的整数")
-    return number
 
 
-def _text(value: str | None, name: str, limit: int = MAX_TEXT) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    if len(value) > limit:
-        raise _bad(f"{name} 不能超过 {limit} 个字符")
-    return value or None
 
 
 def _education(value: str | None) -> str | None:
-    value = _text(value, "education", 10)
+    value = text_param(value, "education", 10)
     if value is None:
         return None
     if value in EDUCATION_LEVELS:
@@ -70,7 +51,7 @@ def _education(value: str | None) -> str | None:
     mapped = dict(EDUCATION_WORDS).get(value)
     if mapped:
         return mapped
-    raise _bad("education 应为 " + "/".join(EDUCATION_LEVELS) + " 之一")
+    raise bad("education 应为 " + "/".join(EDUCATION_LEVELS) + " 之一")
 
 
 def _item(r: Recommendation) -> dict[str, Any]:
@@ -93,18 +74,18 @@ def recommend_positions(request: Request, q: str | None = None, major: str | Non
                         location: str | None = None, education: str | None = None,
                         limit: str | None = None) -> dict[str, Any]:
     """岗位推荐：按专业、地点、学历排序，每条附推荐理由；指定的地点是硬性条件。"""
-    text = _text(q, "q")
-    major = _text(major, "major", 40)
-    location = _text(location, "location", 40)
+    text = text_param(q, "q")
+    major = text_param(major, "major", 40)
+    location = text_param(location, "location", 40)
     level = _education(education)
-    count = _int(limit, "limit", 10, 1, MAX_LIMIT)
+    count = int_param(limit, "limit", 10, 1, MAX_LIMIT)
     if not (text or major or location):
-        raise _bad("请至少提供 q（想找什么岗位）、major（专业）或 location（地点）之一")
+        raise bad("请至少提供 q（想找什么岗位）、major（专业）或 location（地点）之一")
     try:
         result = recommend(request.app.state.services.db, text or "", major=major, location=location,
                            education=level, limit=count)
     except QueryError as exc:
-        raise _bad(str(exc)) from None
+        raise bad(str(exc)) from None
     return {
         "query": result.understood(),
         "items": [_item(r) for r in result.items],
@@ -117,7 +98,7 @@ def recommend_positions(request: Request, q: str | None = None, major: str | Non
 
 def _place(value: str | None, name: str, label: str, level: str, inside: Division | None) -> Division | None:
     """A province / city / district parameter: a name, a short name or a code, inside ``inside``."""
-    value = _text(value, name, 40)
+    value = text_param(value, name, 40)
     if value is None:
         return None
     places = divisions()
@@ -136,12 +117,12 @@ def _place(value: str | None, name: str, label: str, level: str, inside: Divisio
         if not wanted and not value.isdigit():  # "朝阳" inside 北京 is 朝阳区, not 辽宁朝阳市
             wanted = at_level(default_parser().inside(inside, value))
         if not wanted and outside:
-            raise _bad(f"{label}“{value}”不在{inside.full_name}")
+            raise bad(f"{label}“{value}”不在{inside.full_name}")
     if not wanted:
-        raise _bad(f"无法识别{label}：{value}")
+        raise bad(f"无法识别{label}：{value}")
     if len(wanted) > 1:
         names = "、".join(d.full_name for d in wanted[:6])
-        raise _bad(f"{label}不明确：{value}（{names}），请同时给出所在的省份或城市")
+        raise bad(f"{label}不明确：{value}（{names}），请同时给出所在的省份或城市")
     return wanted[0]
 
 
@@ -152,33 +133,33 @@ def search_positions(request: Request, keyword: str | None = None, province: str
                      demonstration: str | None = None, status: str | None = None, page: str | None = None,
                      size: str | None = None) -> dict[str, Any]:
     """岗位检索：按关键词（岗位名称）、地区、专业、类别、学历要求、是否示范岗位筛选，分页返回。"""
-    word = _text(keyword, "keyword", 50)
+    word = text_param(keyword, "keyword", 50)
     prov = _place(province, "province", "省份", "province", None)
     city_d = _place(city, "city", "城市", "city", prov)
     county = _place(district, "district", "区县", "county", city_d or prov)
     major_code = None
-    if (major_text := _text(major, "major", 40)) is not None:
+    if (major_text := text_param(major, "major", 40)) is not None:
         ref = default_parser().major(major_text)
         if ref is None:
-            raise _bad(f"无法识别专业：{major_text}")
+            raise bad(f"无法识别专业：{major_text}")
         major_code = ref.code
-    cat = _text(category, "category", 10)
+    cat = text_param(category, "category", 10)
     if cat is not None and cat not in CATEGORIES:
-        raise _bad("category 应为 " + "/".join(CATEGORIES) + " 之一")
+        raise bad("category 应为 " + "/".join(CATEGORIES) + " 之一")
     level = _education(education)
     demo = None
-    if (flag := _text(demonstration, "demonstration", 10)) is not None:
+    if (flag := text_param(demonstration, "demonstration", 10)) is not None:
         if flag.lower() in _TRUE:
             demo = True
         elif flag.lower() in _FALSE:
             demo = False
         else:
-            raise _bad("demonstration 应为 true 或 false")
-    state = (_text(status, "status", 10) or "open").lower()
+            raise bad("demonstration 应为 true 或 false")
+    state = (text_param(status, "status", 10) or "open").lower()
     if state not in _STATUSES:
-        raise _bad("status 应为 " + "/".join(_STATUSES) + " 之一")
-    page_no = _int(page, "page", 1, 1, 100_000)
-    page_size = _int(size, "size", 20, 1, MAX_PAGE_SIZE)
+        raise bad("status 应为 " + "/".join(_STATUSES) + " 之一")
+    page_no = int_param(page, "page", 1, 1, 100_000)
+    page_size = int_param(size, "size", 20, 1, MAX_PAGE_SIZE)
     place = county or city_d or prov
     filters = SearchFilters(keyword=word, place=place.code if place else None, major=major_code, category=cat,
                             education=level, demonstration=demo, status=state)
@@ -213,7 +194,7 @@ def get_position(code: str, request: Request) -> dict[str, Any]:
     """一个岗位的详情（联系电话已打码）。"""
     code = code.strip()
     if not code or len(code) > 32:
-        raise _bad("岗位编号应为 1 到 32 个字符")
+        raise bad("岗位编号应为 1 到 32 个字符")
     services = request.app.state.services
     with services.db.session() as s:
         p = s.scalar(select(Position).where(Position.code == code))
