@@ -146,6 +146,14 @@ class PositionStatus(enum.StrEnum):
     open = "open"
     full = "full"
     closed = "closed"
+    pending = "pending"  # published by a unit in chat, waiting for an official's review; not shown
+    rejected = "rejected"  # refused by the review; not shown
+
+
+class UnitStatus(enum.StrEnum):
+    pending = "pending"  # 见习单位申报 submitted, waiting for an official's review
+    approved = "approved"
+    refused = "refused"
 
 
 EDUCATION_LEVELS = ("不限", "中专", "大专", "本科", "硕士", "博士")
@@ -170,8 +178,21 @@ class Unit(Base):
     contact_openid: Mapped[str | None] = mapped_column(String(64), index=True)
     is_base: Mapped[bool] = mapped_column(Boolean, default=False)  # 见习基地
     status: Mapped[str] = mapped_column(String(16), default="approved")
+    # 见习单位申报 (issue #5; bot.units): what the unit declared, and the review.
+    insured_headcount: Mapped[int | None] = mapped_column(Integer)  # 参保人数
+    registered_on: Mapped[date | None] = mapped_column(Date)  # 成立日期
+    wants_base: Mapped[bool] = mapped_column(Boolean, default=False)  # applies to be a 见习基地
+    base_valid_until: Mapped[date | None] = mapped_column(Date)  # 见习基地有效期
+    criteria_notes: Mapped[str | None] = mapped_column(Text)  # the region's criteria as checked at申报
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def region_code(self) -> str:
+        """The most specific division code known (what officials' regions are matched against)."""
+        return self.county_code or self.city_code or self.province_code or ""
 
 
 class Position(Base):

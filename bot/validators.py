@@ -185,3 +185,66 @@ def yes_no(value: str, ctx: FormContext) -> Result:
     if v in _NO:
         return Ok(False)
     return Retry("请回复“1”（是）或“2”（否）。")
+
+
+# --- host units (见习单位申报) -----------------------------------------------------------------------
+# 统一社会信用代码 (GB 32100-2015): 18 characters from this alphabet (no I, O, Z, S, V); the 18th is a check
+# character: 31 - (Σ value × weight mod 31), where 31 maps to 0.
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_check_char(first17: str) -> str:
+    """The 18th character of a unified social credit code from its first 17."""
+    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
+    return CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def credit_code(value: str, ctx: FormContext) -> Result:
+    v = unicodedata.normalize("NFKC", value).strip().replace(" ", "").upper()
+    if len(v) != 18:
+        return Retry(f"统一社会信用代码应为 18 位，您输入的是 {len(v)} 位。请对照营业执照重新输入。")
+    wrong = sorted({c for c in v if c not in CREDIT_ALPHABET})
+    if wrong:
+        return Retry(f"统一社会信用代码里不会出现“{'、'.join(wrong)}”（不含字母 I、O、Z、S、V），请对照营业执照核对。")
+    if credit_check_char(v[:17]) != v[17]:
+        return Retry("统一社会信用代码校验不通过，可能有一位输错了，请对照营业执照重新输入。")
+    return Ok(v)
+
+
+def unit_name(value: str, ctx: FormContext) -> Result:
+    v = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
+    if not 4 <= len(v) <= 60 or not re.search(r"[\u4e00-\u9fa5]", v):
+        return Retry("请输入单位全称（与营业执照或登记证书一致），例如：广州天河明信会计师事务所。")
+    return Ok(v)
+
+
+def headcount(value: str, ctx: FormContext) -> Result:
+    v = unicodedata.normalize("NFKC", value).strip().removesuffix("人").strip()
+    if not v.isdigit():
+        return Retry("请输入一个整数（人数），例如：45。")
+    n = int(v)
+    if not 1 <= n <= 1_000_000:
+        return Retry("人数应在 1 到 1000000 之间，请核对后重新输入。")
+    return Ok(n)
+
+
+_REGISTERED = re.compile(r"^(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月)?(?:\s*(\d{1,2})\s*日?)?$")
+
+
+def registered_on(value: str, ctx: FormContext) -> Result:
+    """The date the unit was registered (成立日期, as on its licence): year and month at least."""
+    v = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
+    m = _REGISTERED.match(v)
+    if not m:
+        return Retry("请按营业执照上的成立日期输入年月，例如：2019年3月 或 2019-03-15。")
+    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)
+    try:
+        d = date(year, month, day)
+    except ValueError:
+        return Retry("这个日期不存在，请核对后重新输入，例如：2019-03-15。")
+    if d > ctx.today:
+        return Retry("成立日期不能晚于今天，请核对营业执照。")
+    if year < 1949:
+        return Retry("成立年份看起来不对，请核对营业执照。")
+    return Ok(d.isoformat())

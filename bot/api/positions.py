@@ -20,13 +20,14 @@ from fastapi import APIRouter, HTTPException, Request
 from sqlalchemy import select
 
 from bot.api.params import bad, int_param, text_param
-from bot.models import EDUCATION_LEVELS, Position
+from bot.models import EDUCATION_LEVELS, Position, PositionStatus
 from bot.positions.index import CATEGORIES, SearchFilters, get_index
 from bot.positions.query import EDUCATION_WORDS, default_parser
 from bot.positions.recommend import MAX_LIMIT, QueryError, Recommendation, place_label, recommend
 from bot.privacy import mask_phone
 from knowledge.divisions import Division, divisions
 
+PUBLISHED = {PositionStatus.open.value, PositionStatus.full.value, PositionStatus.closed.value}
 router = APIRouter(prefix="/api/v1/positions", tags=["positions"])
 
 MAX_PAGE_SIZE = 100
@@ -198,6 +199,6 @@ def get_position(code: str, request: Request) -> dict[str, Any]:
     services = request.app.state.services
     with services.db.session() as s:
         p = s.scalar(select(Position).where(Position.code == code))
-        if p is None:
+        if p is None or p.status not in PUBLISHED:  # under review or rejected: not public
             raise HTTPException(status_code=404, detail=f"未找到岗位：{code}")
         return _position(p, detail=True, vault=services.vault)

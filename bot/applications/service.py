@@ -27,7 +27,8 @@ from bot.models import (
     User,
     utcnow,
 )
-from bot.privacy import Vault, mask_id_number, mask_phone, redact
+from bot.notify import tell
+from bot.privacy import Vault, mask_id_number, mask_phone
 
 if TYPE_CHECKING:
     from bot.db import Database
@@ -151,8 +152,6 @@ def notify_status_change(api: Any, db: Database, application_id: int) -> bool:
     Returns whether the message went out; a failure is logged (without the message) and recorded as a failed
     call by the client, and never undoes the status change. Anonymised applications are not notified.
     """
-    from bot.wechat.client import WeChatApiError
-
     with db.session() as s:
         application = s.get(Application, application_id)
         if application is None or application.openid.startswith(ANONYMOUS_PREFIX):
@@ -160,17 +159,7 @@ def notify_status_change(api: Any, db: Database, application_id: int) -> bool:
         position = s.get(Position, application.position_id)
         openid = application.openid
         text = status_message(application, position)
-    try:
-        api.send_text(openid, text)
-        sent = True
-    except WeChatApiError as e:
-        log.warning("status notification for application %s not delivered: errcode=%s", application_id, e.errcode)
-        sent = False
-    with db.session() as s:
-        s.add(MessageLog(openid=openid, direction="out", msg_type="text", content=redact(text)[:4000],
-                         intent="applications.status", msg_key=f"application:{application_id}",
-                         channel="custom" if sent else "failed"))
-    return sent
+    return tell(api, db, openid, text, intent="applications.status", key=f"application:{application_id}")
 
 
 # --- masked views ------------------------------------------------------------------------------

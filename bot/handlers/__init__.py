@@ -15,13 +15,13 @@ from bot.handlers import (
     profile,
     pushes,
     signup,
-    upcoming,
+    unit,
     welcome,
 )
 
 ROUTERS = [welcome.router, events.router, media.router, help.router, profile.router, policy.router, positions.router,
            pushes.router, signup.router, my_data.router, official.router,
-           upcoming.router]
+           unit.router]
 
 
 def build_dispatcher(services: Services) -> Dispatcher:

@@ -81,7 +81,7 @@ ID_FORM = router.form(Form(
     name="id_number",
     title="身份证号",
     slots=[Slot("id_number", "身份证号", "请输入正确的 18 位居民身份证号码（加密保存，只显示部分号码）：",
-                signup._id_number, show=signup._masked)],
+                signup._id_number, show=signup.masked_value)],
     prefill=_known_id,
     complete=_save_id,
 ))

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from bot.api.admin_auth import Admin
@@ -31,10 +31,12 @@ from bot.applications.lifecycle import (
     label,
     transition,
 )
-from bot.applications.service import masked_id, masked_phone, notify_status_change
+from bot.applications.service import find_position, masked_id, masked_phone, notify_status_change, region_of
 from bot.conversation.context import Context
 from bot.conversation.router import Reply, Router
-from bot.models import Application, ApplicationStatus, Position, Role, User
+from bot.models import Application, ApplicationStatus, Position, PositionStatus, Role, Unit, UnitStatus, User
+from bot.notify import tell
+from bot.units import service as units
 
 router = Router("official")
 
@@ -131,8 +133,103 @@ def _act_on_application(ctx: Context, admin: Admin, ref: str, action: str, reaso
     return f"报名{a.id}（{a.applicant_name or a.position_code}）已改为“{label(a.status)}”{told}。回复“待办”继续审核。"
 
 
+# --- units (见习单位申报) and the positions they publish ----------------------------------------------
+def _unit_region() -> ColumnElement[str]:
+    return func.coalesce(Unit.county_code, Unit.city_code, Unit.province_code)
+
+
+def _unit(ctx: Context, admin: Admin, ref: str) -> Unit | None:
+    unit = ctx.session.get(Unit, int(ref)) if ref.isdigit() else None
+    return unit if unit is not None and admin.sees(unit.region_code) else None
+
+
+def _pending_units(session: Session, admin: Admin, today: date) -> list[str]:
+    query = admin.scope(select(Unit).where(Unit.status == UnitStatus.pending.value), _unit_region())
+    return [f"单位{u.id}：{u.name} · 参保{u.insured_headcount or '?'}人" + (" · 申请见习基地" if u.wants_base else "")
+            + f" · {date_text(u.created_at)}申报" for u in session.scalars(query.order_by(Unit.created_at, Unit.id))]
+
+
+def _show_unit(ctx: Context, admin: Admin, ref: str) -> str:
+    unit = _unit(ctx, admin, ref)
+    if unit is None:
+        return f"没有找到单位{ref}（只能查看本地区的单位）。"
+    item = units.unit_item(unit, ctx.services.vault)
+    lines = [f"【单位{unit.id}】{unit.name}（{item['status_label']}）",
+             f"统一社会信用代码：{unit.credit_code or '（未填）'}",
+             f"联系人：{unit.contact_name or '（未填）'} {item['contact_phone']}",
+             f"参保人数：{unit.insured_headcount or '（未填）'} · 成立日期：{date_text(unit.registered_on)}",
+             f"申请见习基地：{'是' if unit.wants_base else '否'}"]
+    if unit.criteria_notes:
+        lines += ["条件核对：", unit.criteria_notes]
+    if unit.status == UnitStatus.pending.value:
+        lines.append(f"\n回复“通过 单位{unit.id}”或“驳回 单位{unit.id} 原因……”。")
+    return "\n".join(lines)
+
+
+def _act_on_unit(ctx: Context, admin: Admin, ref: str, action: str, reason: str | None) -> str:
+    unit = _unit(ctx, admin, ref)
+    if unit is None:
+        return f"没有找到单位{ref}（只能审核本地区的单位）。"
+    if action == "start":
+        return "单位申报直接回复“通过”或“驳回 原因……”即可。"
+    try:
+        units.review_unit(unit, "approve" if action == "approve" else "refuse", reason, ctx.now.date())
+    except units.ReviewError as e:
+        return e.message
+    _tell_unit(ctx, unit, units.unit_message(unit), f"unit:{unit.id}")
+    return f"单位{unit.id}（{unit.name}）：{units.unit_label(unit.status)}" + ("，已认定为见习基地" if unit.is_base else "") + "。"
+
+
+def _tell_unit(ctx: Context, unit: Unit, text: str, key: str) -> None:
+    api, db, openid = ctx.services.api, ctx.services.db, unit.contact_openid
+    if api is not None and openid:
+        ctx.after(lambda: tell(api, db, openid, text, intent="units.review", key=key))
+
+
+def _position(ctx: Context, admin: Admin, ref: str) -> Position | None:
+    p = find_position(ctx.session, ref)
+    return p if p is not None and admin.sees(region_of(p)) else None
+
+
+def _pending_positions(session: Session, admin: Admin, today: date) -> list[str]:
+    region = func.coalesce(Position.county_code, Position.city_code, Position.province_code)
+    query = admin.scope(select(Position).where(Position.status == PositionStatus.pending.value), region)
+    return [f"岗位{p.code}：{p.title} · {p.unit_name} · 招{p.headcount}人 · 专业{p.majors_text}"
+            for p in session.scalars(query.order_by(Position.created_at, Position.id))]
+
+
+def _show_position(ctx: Context, admin: Admin, ref: str) -> str:
+    p = _position(ctx, admin, ref)
+    if p is None:
+        return f"没有找到岗位{ref}（只能查看本地区的岗位）。"
+    lines = [f"【岗位{p.code}】{p.title}（{units.position_label(p.status)}）", f"单位：{p.unit_name}",
+             f"类别：{p.category} · 学历：{p.education} · 期限：{p.months} 个月 · 招募 {p.headcount} 人",
+             f"专业要求：{p.majors_text}", f"岗位描述：{p.description or '（无）'}"]
+    if p.status == PositionStatus.pending.value:
+        lines.append(f"\n回复“通过 岗位{p.code}”或“驳回 岗位{p.code} 原因……”。")
+    return "\n".join(lines)
+
+
+def _act_on_position(ctx: Context, admin: Admin, ref: str, action: str, reason: str | None) -> str:
+    p = _position(ctx, admin, ref)
+    if p is None:
+        return f"没有找到岗位{ref}（只能审核本地区的岗位）。"
+    if action == "start":
+        return "岗位直接回复“通过”或“驳回 原因……”即可。"
+    try:
+        units.review_position(p, action, reason, ctx.now.date())
+    except units.ReviewError as e:
+        return e.message
+    unit = ctx.session.get(Unit, p.unit_id) if p.unit_id else None
+    if unit is not None:
+        _tell_unit(ctx, unit, units.position_message(p, reason), f"position:{p.code}")
+    return f"岗位{p.code}（{p.title}）：{units.position_label(p.status)}。"
+
+
 REVIEWABLES: dict[str, Reviewable] = {
     "报名": Reviewable("报名", _pending_applications, _show_application, _act_on_application),
+    "单位": Reviewable("单位", _pending_units, _show_unit, _act_on_unit),
+    "岗位": Reviewable("岗位", _pending_positions, _show_position, _act_on_position),
 }
 
 
@@ -157,7 +254,7 @@ def inbox_text(ctx: Context, admin: Admin) -> str:
     if empty:
         parts.append("暂无待审核的事项。")
     else:
-        parts.append("\n回复“查看 报名12”看详情，“通过 报名12”或“驳回 报名12 原因……”审核。")
+        parts.append("\n回复“查看 报名12”看详情，“通过 报名12”或“驳回 报名12 原因……”审核（单位、岗位同样）。")
     return "\n".join(parts)
 
 

@@ -56,7 +56,7 @@ def _vault(ctx: FormContext) -> Vault:
     return ctx.vault
 
 
-def _phone(value: str, ctx: FormContext) -> Result:
+def sealed_phone(value: str, ctx: FormContext) -> Result:
     result = v.mobile(value, ctx)
     return Ok(seal_phone(_vault(ctx), result.value)) if isinstance(result, Ok) else result
 
@@ -68,7 +68,7 @@ def _id_number(value: str, ctx: FormContext) -> Result:
     return Ok(seal_id(_vault(ctx), result.value["number"], result.value["birth_date"]))
 
 
-def _masked(value: Any) -> str:
+def masked_value(value: Any) -> str:
     return str(value.get("masked", "")) if isinstance(value, dict) else "（已加密）"
 
 
@@ -145,9 +145,9 @@ def _slots(beijing: bool) -> list[Slot]:
     p = _PROFILE
     return [
         p["name"],
-        Slot("phone", "手机号", "请输入您的 11 位手机号（用于见习联系，加密保存）：", _phone, show=_masked),
+        Slot("phone", "手机号", "请输入您的 11 位手机号（用于见习联系，加密保存）：", sealed_phone, show=masked_value),
         Slot("id_number", "身份证号", "请输入您的 18 位居民身份证号码（用于资格审核，加密保存，只显示部分号码）：",
-             _id_number, show=_masked),
+             _id_number, show=masked_value),
         p["education"], p["school"], p["major"], p["graduation"], p["region"],
         *(BEIJING if beijing else []),
         EMPLOYMENT, CONSENT, HARDSHIP,

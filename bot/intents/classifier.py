@@ -103,7 +103,8 @@ class IntentClassifier:
                 if k in norm:
                     # A keyword that is most of the message is a strong signal; in a long one, weaker.
                     coverage = len(k) / max(len(bare(norm)), 1)
-                    consider(IntentMatch(spec.name, 0.6 + 0.35 * min(1.0, coverage * 2), "keyword"))
+                    # Among keywords that both cover the message, the longer wins (发布岗位 over 岗位).
+                    consider(IntentMatch(spec.name, 0.6 + 0.35 * min(1.0, coverage * 2) + 0.001 * len(k), "keyword"))
                 elif len(k) >= 3 and fuzz.partial_ratio(k, norm) >= 85:
                     consider(IntentMatch(spec.name, 0.5, "fuzzy"))
         if self._examples:

@@ -49,7 +49,7 @@ NO_CLOSE = 2**31 - 1  # closing day of a position without one
 EDU_RANK = {"不限": 0, "中专": 1, "大专": 2, "本科": 3, "硕士": 4, "博士": 5}
 CATEGORIES = ("科研类", "技术技能类", "管理类", "社会服务类")
 CATEGORY_CODE = {name: i + 1 for i, name in enumerate(CATEGORIES)}
-STATUS_CODE = {"open": 1, "full": 2, "closed": 3}
+STATUS_CODE = {"open": 1, "full": 2, "closed": 3}  # anything else (pending review, rejected): 0, never shown
 # Major posting keys: a catalogue code's digits as an integer (< 10**7), or one of these plus a 专业类 code.
 GROUP_NAMED = 10**8
 GROUP_ANY = 2 * 10**8
@@ -401,7 +401,7 @@ class PositionIndex:
         i = self._attr_ids.get(key)
         if i is None:
             i = self._attr_ids[key] = len(self._attrs)
-            self._attrs.append((STATUS_CODE.get(status or "", 3), EDU_RANK.get(edu or "", 0),
+            self._attrs.append((STATUS_CODE.get(status or "", 0), EDU_RANK.get(edu or "", 0),
                                 CATEGORY_CODE.get(cat or "", 0), int(bool(demo)), _day(closes)))
         return i
 
@@ -738,6 +738,8 @@ class PositionIndex:
             ok &= (col("status") == 1) & (col("places_left") > 0) & (col("closes") >= today)
         elif f.status in STATUS_CODE:
             ok &= col("status") == STATUS_CODE[f.status]
+        else:  # all: every published position, not those under review or rejected
+            ok &= col("status") > 0
         if f.category:
             ok &= col("cat") == CATEGORY_CODE.get(f.category, -1)
         if f.education:
