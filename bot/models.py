@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base
@@ -319,3 +332,47 @@ class ApplicationEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(64))  # applicant / official:<account name> / unit / system
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Attendance(Base):
+    """Days a trainee attended in one month (考勤), reported by the unit (issue #5; bot.claims)."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("application_id", "month", name="uq_attendance_application_month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(Integer, index=True)
+    unit_id: Mapped[int] = mapped_column(Integer, index=True)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    days: Mapped[int] = mapped_column(Integer)
+    reported_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class ClaimStatus(enum.StrEnum):
+    submitted = "submitted"
+    approved = "approved"
+    paid = "paid"
+    rejected = "rejected"
+
+
+class SubsidyClaim(Base):
+    """A unit's monthly subsidy claim (补贴申领), computed from attendance, the region's rate and the minimum
+    wage in force that month; ``lines`` keeps the computation per trainee as it was when submitted."""
+
+    __tablename__ = "subsidy_claims"
+    __table_args__ = (UniqueConstraint("unit_id", "month", name="uq_subsidy_claims_unit_month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Integer, index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    status: Mapped[str] = mapped_column(String(12), default=ClaimStatus.submitted.value)
+    total: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime)

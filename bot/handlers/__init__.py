@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.conversation.context import Services
 from bot.conversation.engine import Dispatcher
 from bot.handlers import (
+    claims,
     events,
     help,
     media,
@@ -21,7 +22,7 @@ from bot.handlers import (
 
 ROUTERS = [welcome.router, events.router, media.router, help.router, profile.router, policy.router, positions.router,
            pushes.router, signup.router, my_data.router, official.router,
-           unit.router]
+           unit.router, claims.router]
 
 
 def build_dispatcher(services: Services) -> Dispatcher:

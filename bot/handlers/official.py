@@ -32,18 +32,32 @@ from bot.applications.lifecycle import (
     transition,
 )
 from bot.applications.service import find_position, masked_id, masked_phone, notify_status_change, region_of
+from bot.claims import service as claims
 from bot.conversation.context import Context
 from bot.conversation.router import Reply, Router
-from bot.models import Application, ApplicationStatus, Position, PositionStatus, Role, Unit, UnitStatus, User
+from bot.models import (
+    Application,
+    ApplicationStatus,
+    ClaimStatus,
+    Position,
+    PositionStatus,
+    Role,
+    SubsidyClaim,
+    Unit,
+    UnitStatus,
+    User,
+)
 from bot.notify import tell
 from bot.units import service as units
+from knowledge.calculators.min_wage import yuan
 
 router = Router("official")
 
-_COMMAND = re.compile(r"^(通过|批准|驳回|不通过|退回|审核|开始审核|查看|详情)\s*(报名|单位|岗位|补贴|申领)\s*#?\s*"
+_COMMAND = re.compile(r"^(通过|批准|驳回|不通过|退回|审核|开始审核|查看|详情|拨付|已拨付|发放)\s*(报名|单位|岗位|补贴|申领)\s*#?\s*"
                       r"([A-Za-z0-9_\-]+)\s*[,，:：]?\s*(?:原因\s*[:：]?)?\s*(.*)$")
 _VERBS = {"通过": "approve", "批准": "approve", "驳回": "reject", "不通过": "reject", "退回": "reject",
-          "审核": "start", "开始审核": "start", "查看": "show", "详情": "show"}
+          "审核": "start", "开始审核": "start", "查看": "show", "详情": "show", "拨付": "pay", "已拨付": "pay",
+          "发放": "pay"}
 SHOWN = 10
 
 
@@ -226,10 +240,55 @@ def _act_on_position(ctx: Context, admin: Admin, ref: str, action: str, reason: 
     return f"岗位{p.code}（{p.title}）：{units.position_label(p.status)}。"
 
 
+# --- subsidy claims ------------------------------------------------------------------------------------
+def _claim(ctx: Context, admin: Admin, ref: str) -> SubsidyClaim | None:
+    c = ctx.session.get(SubsidyClaim, int(ref)) if ref.isdigit() else None
+    return c if c is not None and admin.sees(c.region_code) else None
+
+
+def _pending_claims(session: Session, admin: Admin, today: date) -> list[str]:
+    query = admin.scope(select(SubsidyClaim, Unit).join(Unit, Unit.id == SubsidyClaim.unit_id).where(
+        SubsidyClaim.status.in_((ClaimStatus.submitted.value, ClaimStatus.approved.value))), SubsidyClaim.region_code)
+    return [f"补贴{c.id}：{u.name} {claims.month_text(c.month)} {yuan(c.total)}元 · {claims.claim_label(c.status)}"
+            for c, u in session.execute(query.order_by(SubsidyClaim.created_at, SubsidyClaim.id)).tuples()]
+
+
+def _show_claim(ctx: Context, admin: Admin, ref: str) -> str:
+    c = _claim(ctx, admin, ref)
+    if c is None:
+        return f"没有找到补贴{ref}（只能查看本地区的申领）。"
+    unit = ctx.session.get(Unit, c.unit_id)
+    text = claims.claim_text(c, unit.name if unit else "")
+    if c.status == ClaimStatus.submitted.value:
+        text += f"\n\n回复“通过 补贴{c.id}”或“驳回 补贴{c.id} 原因……”。"
+    elif c.status == ClaimStatus.approved.value:
+        text += f"\n\n拨付后回复“拨付 补贴{c.id}”。"
+    return text
+
+
+def _act_on_claim(ctx: Context, admin: Admin, ref: str, action: str, reason: str | None) -> str:
+    c = _claim(ctx, admin, ref)
+    if c is None:
+        return f"没有找到补贴{ref}（只能审核本地区的申领）。"
+    if action == "start":
+        return "补贴申领直接回复“通过”“驳回 原因……”或“拨付”即可。"
+    try:
+        claims.review(c, action, reason)
+    except claims.ClaimError as e:
+        return e.message
+    unit = ctx.session.get(Unit, c.unit_id)
+    if unit is not None:
+        _tell_unit(ctx, unit, f"【补贴申领】{claims.month_text(c.month)}见习补贴（申领{c.id}，{yuan(c.total)}元）："
+                   f"{claims.claim_label(c.status)}。" + (f"原因：{c.reason}" if c.reason and action == "reject" else ""),
+                   f"claim:{c.id}:{c.status}")
+    return f"补贴{c.id}（{unit.name if unit else ''} {claims.month_text(c.month)}，{yuan(c.total)}元）：{claims.claim_label(c.status)}。"
+
+
 REVIEWABLES: dict[str, Reviewable] = {
     "报名": Reviewable("报名", _pending_applications, _show_application, _act_on_application),
     "单位": Reviewable("单位", _pending_units, _show_unit, _act_on_unit),
     "岗位": Reviewable("岗位", _pending_positions, _show_position, _act_on_position),
+    "补贴": Reviewable("补贴", _pending_claims, _show_claim, _act_on_claim),
 }
 
 

@@ -1,0 +1,1 @@
+"""Monthly attendance and subsidy claims of host units (issue #5)."""

@@ -1,0 +1,447 @@
+"""Monthly attendance (考勤) and subsidy claims (补贴申领) of host units.
+
+* Attendance: days per trainee per month, at most the days of that month the trainee was on internship; only for
+  a month that has begun; correctable until the month's claim is submitted.
+* A claim for a month that is over: per trainee with attendance, the region's base rate (knowledge base) times
+  the minimum wage in force that month where the unit is (the minimum-wage table) — the "1+1" mode's monthly
+  payment; in the month an internship ends, the retention-tier difference once per trainee and month of
+  internship when the unit's retention has reached the region's threshold; the remaining-period subsidy for a
+  trainee kept on before the end, while the policy runs (it ran to the end of 2023 in every notice here; Beijing's
+  extra conditions are stated). One month per claim: the notices forbid paying after the internship in one lump.
+  The notices do not say how a month with few days attended is counted: a month with attendance is paid in full
+  and the claim says that the local bureau's figure rules.
+* Claims move submitted → approved → paid, or submitted → rejected (with a reason); a rejected claim may be
+  submitted again.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    Attendance,
+    ClaimStatus,
+    SubsidyClaim,
+    Unit,
+    utcnow,
+)
+from knowledge.answer import knowledge_region
+from knowledge.calculators.min_wage import MinWageTableError, WageRule, current_table, yuan
+from knowledge.calculators.subsidy import SubsidyRule, rule_for
+from knowledge.schema import REGION_NAMES, Entry, load_entries
+
+ON_OR_AFTER_INTERNSHIP = (ApplicationStatus.on_internship.value, ApplicationStatus.completed.value,
+                          ApplicationStatus.retained.value, ApplicationStatus.ended_early.value)
+CLAIM_LABELS = {ClaimStatus.submitted: "已提交，待审核", ClaimStatus.approved: "审核通过，待拨付",
+                ClaimStatus.paid: "已拨付", ClaimStatus.rejected: "未通过"}
+CAVEAT = "出勤不满整月是否折算，通知未作规定：此处按月计发，最终金额以当地人社部门核定为准。"
+MONTH = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?")
+
+
+class ClaimError(ValueError):
+    """Input or a state that does not allow the step; ``message`` is for the person (Chinese)."""
+
+    def __init__(self, message: str, *, conflict: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.conflict = conflict
+
+
+def claim_label(status: str) -> str:
+    return CLAIM_LABELS.get(status, status)  # type: ignore[call-overload]
+
+
+# --- months --------------------------------------------------------------------------------------
+def parse_month(text: str) -> str | None:
+    m = MONTH.search(unicodedata.normalize("NFKC", text))
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return None
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    y, m = int(month[:4]), int(month[5:7])
+    return date(y, m, 1), date(y, m, calendar.monthrange(y, m)[1])
+
+
+def month_text(month: str) -> str:
+    return f"{int(month[:4])}年{int(month[5:7])}月"
+
+
+def days_on_internship(a: Application, month: str) -> int:
+    """Calendar days of ``month`` within the trainee's internship (0 when none)."""
+    first, last = month_bounds(month)
+    if a.starts_on is None:
+        return 0
+    start = max(first, a.starts_on)
+    end = min(last, a.ends_on or last)
+    return max(0, (end - start).days + 1)
+
+
+# --- trainees and attendance ------------------------------------------------------------------------
+def trainees(session: Session, unit: Unit, month: str) -> list[Application]:
+    """The unit's trainees on internship for at least a day of ``month``."""
+    rows = session.scalars(select(Application).where(Application.unit_id == unit.id,
+                                                     Application.status.in_(ON_OR_AFTER_INTERNSHIP))
+                           .order_by(Application.id))
+    return [a for a in rows if days_on_internship(a, month) > 0]
+
+
+def claim_of(session: Session, unit: Unit, month: str) -> SubsidyClaim | None:
+    return session.scalar(select(SubsidyClaim).where(SubsidyClaim.unit_id == unit.id, SubsidyClaim.month == month))
+
+
+def _locked(session: Session, unit: Unit, month: str) -> SubsidyClaim | None:
+    claim = claim_of(session, unit, month)
+    return claim if claim is not None and claim.status != ClaimStatus.rejected.value else None
+
+
+def _check_month_started(month: str, today: date) -> None:
+    first, _ = month_bounds(month)
+    if first > today:
+        raise ClaimError(f"{month_text(month)}还没有开始，不能报送考勤。")
+
+
+def parse_attendance(text: str) -> tuple[str | None, list[tuple[str, str]]]:
+    """"考勤 2026-10 张三 22 李四 20" → ("2026-10", [("张三", "22"), ("李四", "20")])."""
+    body = re.sub(r"^\s*(月度)?考勤\s*", "", unicodedata.normalize("NFKC", text))
+    month = parse_month(body)
+    if month:
+        body = MONTH.sub(" ", body, count=1)
+    pairs = re.findall(r"([\u4e00-\u9fa5A-Za-z·]{1,20})\s*[:：]?\s*(\S*?\d+)\s*天?", body)
+    return month, [(n.strip(), d) for n, d in pairs]
+
+
+def _match_trainee(name: str, people: list[Application]) -> Application | str:
+    named = [a for a in people if (a.applicant_name or "") == name]
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        return f"有 {len(named)} 位见习人员叫“{name}”，请按“报名编号 天数”报送，例如：考勤 2026-10 报名{named[0].id} 22"
+    choices = {a.id: a.applicant_name or "" for a in people}
+    found = process.extract(name, choices, scorer=fuzz.ratio, score_cutoff=60, limit=2)
+    if len(found) == 1 or (found and found[0][1] - found[1][1] >= 15):
+        return next(a for a in people if a.id == found[0][2])
+    listed = "、".join(a.applicant_name or f"报名{a.id}" for a in people) or "（无）"
+    return f"没有找到见习人员“{name}”。本月在岗的有：{listed}。"
+
+
+def record_attendance(session: Session, unit: Unit, month: str, entries: list[tuple[str, str]], *, today: date,
+                      actor: str) -> list[tuple[Application, int]]:
+    """Save days per trainee for ``month``; raises :class:`ClaimError` (nothing saved) on any bad entry."""
+    _check_month_started(month, today)
+    locked = _locked(session, unit, month)
+    if locked is not None:
+        raise ClaimError(f"{month_text(month)}的补贴已申领（{claim_label(locked.status)}），考勤不能再修改。"
+                         "如需更正请联系当地人社部门。", conflict=True)
+    people = trainees(session, unit, month)
+    if not people:
+        raise ClaimError(f"{month_text(month)}单位没有在岗的见习人员（按见习协议的起止日期）。")
+    if not entries:
+        raise ClaimError("请写明姓名和出勤天数，例如：考勤 " + month + " " + (people[0].applicant_name or "张三") + " 22")
+    saved: list[tuple[Application, int]] = []
+    problems: list[str] = []
+    for name, raw in entries:
+        ref = re.fullmatch(r"报名(\d+)", name)
+        who = next((a for a in people if a.id == int(ref.group(1))), None) if ref else None
+        target: Application | str = who if who is not None else _match_trainee(name, people)
+        if isinstance(target, str):
+            problems.append(target)
+            continue
+        if not raw.isdigit():
+            problems.append(f"{name} 的出勤天数“{raw}”不是整数。")
+            continue
+        days, limit = int(raw), days_on_internship(target, month)
+        first, last = month_bounds(month)
+        if days <= 0:
+            problems.append(f"{name} 的出勤天数应大于 0；本月未出勤的不用报送。")
+        elif days > limit:
+            span = "" if limit == last.day else f"（见习期内只有 {limit} 天）"
+            problems.append(f"{name} 报了 {days} 天，超过了{month_text(month)}的天数{span}，请核对。")
+        elif first <= today <= last and days > (today - max(first, target.starts_on or first)).days + 1:
+            problems.append(f"{name} 报了 {days} 天，但本月到今天为止还没有这么多天，请核对。")
+        else:
+            saved.append((target, days))
+    if problems:
+        raise ClaimError("考勤未保存：\n" + "\n".join(problems) + "\n请更正后重新发送整条考勤。")
+    for a, days in saved:
+        row = session.scalar(select(Attendance).where(Attendance.application_id == a.id, Attendance.month == month))
+        if row is None:
+            session.add(Attendance(application_id=a.id, unit_id=unit.id, month=month, days=days, reported_by=actor))
+        else:
+            row.days, row.reported_by = days, actor
+    return saved
+
+
+def attendance_of(session: Session, unit: Unit, month: str) -> dict[int, int]:
+    rows = session.scalars(select(Attendance).where(Attendance.unit_id == unit.id, Attendance.month == month))
+    return {r.application_id: r.days for r in rows}
+
+
+# --- computing a claim ------------------------------------------------------------------------------
+@dataclass
+class Computation:
+    month: str
+    region: str  # knowledge region
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # anything here: the claim cannot be submitted
+
+    @property
+    def total(self) -> Decimal:
+        return sum((Decimal(line["amount"]) for line in self.lines), Decimal("0"))
+
+
+def _money(x: Decimal) -> Decimal:
+    return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@cache
+def _entries() -> dict[str, Entry]:
+    return {e.id: e for e in load_entries()}
+
+
+def _entry(entry_id: str) -> Entry | None:
+    return _entries().get(entry_id)
+
+
+def _cite(e: Entry | None) -> str | None:
+    return f"{e.source.doc} {e.source.section}" if e is not None else None
+
+
+def _wage(rule: SubsidyRule, unit: Unit, month: str) -> WageRule | str:
+    first, _ = month_bounds(month)
+    try:
+        table = current_table()
+    except MinWageTableError as e:
+        return f"最低工资表无法读取：{e}"
+    if rule.fixed_tier:
+        found = table.tier_rule(unit.province_code or "", rule.fixed_tier, first)
+        return found or f"最低工资表没有{rule.fixed_tier}区在{month_text(month)}的标准。"
+    m = table.match(unit.county_code or unit.city_code or unit.province_code or "", first)
+    if m.determined:
+        return m.rules[0]
+    tiers = "、".join(f"{r.label}{r.amount}元" for r in m.rules) or "（表中没有）"
+    return (f"最低工资表未确定单位所在地属于哪一档（{tiers}），需当地人社部门确定档次后核算，"
+            "请联系当地人社部门申领。")
+
+
+def _retention(session: Session, unit: Unit) -> tuple[int, int]:
+    """(kept on, finished) over the unit's internships that have ended."""
+    finished = list(session.scalars(select(Application.status).where(
+        Application.unit_id == unit.id, Application.status.in_((ApplicationStatus.completed.value,
+                                                               ApplicationStatus.retained.value,
+                                                               ApplicationStatus.ended_early.value)))))
+    return sum(1 for s in finished if s == ApplicationStatus.retained.value), len(finished)
+
+
+def _months_between(start: date, end: date) -> int:
+    return max(1, (end.year - start.year) * 12 + end.month - start.month + (1 if end.day >= start.day else 0))
+
+
+def compute(session: Session, unit: Unit, month: str, today: date) -> Computation:
+    region = knowledge_region(unit.region_code)
+    c = Computation(month, region)
+    first, last = month_bounds(month)
+    if last >= today:
+        c.problems.append(f"{month_text(month)}还没有结束，月度补贴要等月份结束后再申领（{last.month}月{last.day}日之后）。")
+        return c
+    rule = rule_for(region)
+    if not rule.computable:
+        where = REGION_NAMES.get(region, "当地") if region != "national" else "当地"
+        c.problems.append(f"{where}的通知没有规定见习补贴的基础标准（金额或比例），无法在这里测算，"
+                          "请向当地人社部门申领。")
+        c.sources += [s for s in (_cite(rule.rate_entry),) if s]
+        return c
+    wage = _wage(rule, unit, month)
+    if isinstance(wage, str):
+        c.problems.append(wage)
+        return c
+    assert rule.base_rate is not None
+    monthly = _money(wage.monthly_yuan * rule.base_rate)
+    days = attendance_of(session, unit, month)
+    people = trainees(session, unit, month)
+    if not people:
+        c.problems.append(f"{month_text(month)}单位没有在岗的见习人员，不需要申领。")
+        return c
+    missing = [a.applicant_name or f"报名{a.id}" for a in people if a.id not in days]
+    if missing:
+        c.problems.append(f"还没有报送{month_text(month)}的考勤：{'、'.join(missing)}。请先发送“考勤 {month} 姓名 天数”。")
+        return c
+    rate_text = f"{yuan(rule.base_rate * 100)}%"
+    for a in people:
+        c.lines.append({"application_id": a.id, "name": a.applicant_name or f"报名{a.id}", "kind": "monthly",
+                        "days": days[a.id], "rate": str(rule.base_rate), "wage": str(wage.monthly_yuan),
+                        "amount": str(monthly),
+                        "text": f"{a.applicant_name or '报名' + str(a.id)}：出勤{days[a.id]}天，"
+                                f"{wage.amount}×{rate_text}={yuan(monthly)}元"})
+    c.notes.append(wage.basis())
+    c.sources += [s for s in (_cite(rule.rate_entry),) if s]
+    _one_plus_one(session, unit, month, rule, wage, people, c)
+    _remaining_period(session, unit, month, rule, wage, people, c)
+    c.notes.append(CAVEAT)
+    return c
+
+
+def _one_plus_one(session: Session, unit: Unit, month: str, rule: SubsidyRule, wage: WageRule,
+                  people: list[Application], c: Computation) -> None:
+    """In the month an internship ends: the retention-tier difference, once, when retention reached the threshold."""
+    if rule.retained_rate is None or rule.threshold is None or rule.base_rate is None:
+        return
+    first, last = month_bounds(month)
+    ended = [a for a in people if a.ends_on is not None and first <= a.ends_on <= last
+             and a.status in (ApplicationStatus.completed.value, ApplicationStatus.retained.value)]
+    if not ended:
+        return
+    kept, finished = _retention(session, unit)
+    share = Decimal(kept) / Decimal(finished) if finished else Decimal(0)
+    threshold = Decimal(rule.threshold.numerator) / Decimal(rule.threshold.denominator)
+    cite = _cite(rule.one_plus_one or rule.retention_entry)
+    if share < threshold:
+        c.notes.append(f"见习期满留用率 {kept}/{finished}，未达到{yuan(threshold * 100)}%，不发差额补贴。")
+        return
+    diff = _money(wage.monthly_yuan * (rule.retained_rate - rule.base_rate))
+    for a in ended:
+        months = _months_between(a.starts_on or first, a.ends_on or last)
+        amount = _money(diff * months)
+        c.lines.append({"application_id": a.id, "name": a.applicant_name or f"报名{a.id}", "kind": "retention_difference",
+                        "months": months, "amount": str(amount),
+                        "text": f"{a.applicant_name or '报名' + str(a.id)}：“1+1”差额（留用率{kept}/{finished}）"
+                                f"{yuan(diff)}元×{months}个月={yuan(amount)}元"})
+    c.notes.append("“1+1”差额按每人见习月数、按本月最低工资计算；通知未写明计算口径，以当地人社部门核定为准。")
+    if cite:
+        c.sources.append(cite)
+
+
+def _retained_on(session: Session, a: Application) -> date | None:
+    at = session.scalar(select(ApplicationEvent.created_at).where(
+        ApplicationEvent.application_id == a.id, ApplicationEvent.to_status == ApplicationStatus.retained.value))
+    return at.date() if at else None
+
+
+def _remaining_period(session: Session, unit: Unit, month: str, rule: SubsidyRule, wage: WageRule,
+                      people: list[Application], c: Computation) -> None:
+    """A trainee kept on before the end of the agreement, in the month they were kept on."""
+    first, last = month_bounds(month)
+    early = []
+    for a in people:
+        if a.status != ApplicationStatus.retained.value or a.ends_on is None:
+            continue
+        kept = _retained_on(session, a)
+        if kept is not None and first <= kept <= last and kept < a.ends_on:
+            early.append((a, kept))
+    if not early:
+        return
+    entry = _entry(f"{_region_prefix(c.region)}.subsidy.remaining_period") or _entry("national.subsidy.remaining_period")
+    until_text = str(entry.facts.get("policy_until", "")) if entry is not None else ""
+    until = _policy_end(until_text)
+    cite = _cite(entry)
+    if until is not None and last > until:
+        c.notes.append(f"剩余期限见习补贴政策截至{until_text}，{month_text(month)}提前留用的不再计发（{cite}）。")
+        return
+    assert rule.base_rate is not None
+    monthly = _money(wage.monthly_yuan * rule.base_rate)
+    for a, kept in early:
+        months = _months_between(kept, a.ends_on or last) - 1
+        if months <= 0:
+            continue
+        amount = _money(monthly * months)
+        c.lines.append({"application_id": a.id, "name": a.applicant_name or f"报名{a.id}", "kind": "remaining_period",
+                        "months": months, "amount": str(amount),
+                        "text": f"{a.applicant_name or '报名' + str(a.id)}：剩余期限补贴 {yuan(monthly)}元×{months}个月"})
+    if c.region == "11" and entry is not None:
+        c.notes.append("北京：须提前终止见习协议、签订1年以上劳动合同并缴纳社会保险，劳动合同履行满原见习期限后方可申请。")
+    if cite:
+        c.sources.append(cite)
+
+
+def _region_prefix(region: str) -> str:
+    return {"11": "beijing", "15": "neimenggu", "41": "henan", "44": "guangdong", "4301": "changsha"}.get(region, "national")
+
+
+def _policy_end(text: str) -> date | None:
+    m = re.search(r"(\d{4})年(?:(\d{1,2})月(\d{1,2})日|底)", text)
+    if not m:
+        return None
+    if m.group(2):
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return date(int(m.group(1)), 12, 31)
+
+
+# --- submitting and reviewing --------------------------------------------------------------------------
+def submit(session: Session, unit: Unit, month: str, today: date) -> SubsidyClaim:
+    existing = claim_of(session, unit, month)
+    if existing is not None and existing.status != ClaimStatus.rejected.value:
+        raise ClaimError(f"{month_text(month)}的补贴已经申领过（申领{existing.id}，{claim_label(existing.status)}）。",
+                         conflict=True)
+    c = compute(session, unit, month, today)
+    if c.problems:
+        raise ClaimError("\n".join(c.problems))
+    notes = "\n".join(c.notes + ["依据：" + "；".join(dict.fromkeys(c.sources))])
+    if existing is not None:  # a rejected claim, submitted again with the corrected figures
+        existing.status, existing.total, existing.lines, existing.notes = (
+            ClaimStatus.submitted.value, c.total, c.lines, notes)
+        existing.reason, existing.reviewed_at = None, None
+        return existing
+    claim = SubsidyClaim(unit_id=unit.id, month=month, region_code=unit.region_code, total=c.total, lines=c.lines,
+                         notes=notes, status=ClaimStatus.submitted.value)
+    session.add(claim)
+    session.flush()
+    return claim
+
+
+REVIEW = {"approve": (ClaimStatus.submitted, ClaimStatus.approved), "reject": (ClaimStatus.submitted, ClaimStatus.rejected),
+          "pay": (ClaimStatus.approved, ClaimStatus.paid)}
+
+
+def review(claim: SubsidyClaim, action: str, reason: str | None) -> None:
+    if action not in REVIEW:
+        raise ClaimError("审核操作应为 approve（通过）、reject（不通过）或 pay（已拨付）。")
+    before, after = REVIEW[action]
+    if claim.status != before.value:
+        raise ClaimError(f"申领{claim.id}当前是“{claim_label(claim.status)}”，不能{_VERB[action]}。", conflict=True)
+    reason = (reason or "").strip() or None
+    if action == "reject" and not reason:
+        raise ClaimError("请填写不通过的原因，单位会收到这一说明。")
+    claim.status = after.value
+    claim.reason = reason if action == "reject" else claim.reason
+    if action == "pay":
+        claim.paid_at = utcnow()
+    else:
+        claim.reviewed_at = utcnow()
+
+
+_VERB = {"approve": "审核通过", "reject": "驳回", "pay": "标记为已拨付"}
+
+
+def claim_text(claim: SubsidyClaim, unit_name: str) -> str:
+    lines = [f"【申领{claim.id}】{unit_name} {month_text(claim.month)}见习补贴：{claim_label(claim.status)}",
+             *[f"· {line['text']}" for line in claim.lines], f"合计：{yuan(Decimal(claim.total))}元"]
+    if claim.reason:
+        lines.append(f"原因：{claim.reason}")
+    if claim.notes:
+        lines.append(claim.notes)
+    return "\n".join(lines)
+
+
+def preview_text(c: Computation, unit_name: str) -> str:
+    if c.problems:
+        return "\n".join(c.problems)
+    lines = [f"{unit_name} {month_text(c.month)}见习补贴测算：", *[f"· {line['text']}" for line in c.lines],
+             f"合计：{yuan(c.total)}元", *c.notes, "依据：" + "；".join(dict.fromkeys(c.sources))]
+    return "\n".join(lines)

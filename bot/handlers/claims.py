@@ -1,0 +1,112 @@
+"""Monthly attendance and subsidy claims in chat, for the unit contact.
+
+    考勤                              → how to report, and who is on internship last month
+    考勤 2026-10 张三 22 李四 20        → days attended per trainee (all saved, or none with the reasons)
+    申领补贴 2026-10                   → the computation per trainee, to check
+    确认申领 2026-10                   → submit it (officials review; the unit is told)
+    我的申领                           → the unit's claims and their statuses
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from sqlalchemy import select
+
+from bot.claims import service as claims
+from bot.conversation.context import Context
+from bot.conversation.router import Reply, Router
+from bot.models import SubsidyClaim, UnitStatus
+from bot.units.service import unit_of
+from knowledge.calculators.min_wage import yuan
+
+router = Router("claims")
+
+
+def last_month(today: date) -> str:
+    y, m = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{y:04d}-{m:02d}"
+
+
+def _unit(ctx: Context):  # type: ignore[no-untyped-def]
+    unit = unit_of(ctx.session, ctx.user.openid)
+    if unit is None:
+        return None, "考勤和补贴申领由见习单位联系人办理。您还没有绑定见习单位：回复“单位申报”开始申报。"
+    if unit.status != UnitStatus.approved.value:
+        return None, f"单位申报目前是“{'待审核' if unit.status == 'pending' else '未通过'}”，审核通过后才能报送考勤、申领补贴。"
+    return unit, None
+
+
+@router.intent("claims.attendance")
+def attendance(ctx: Context) -> Reply:
+    unit, refusal = _unit(ctx)
+    if unit is None:
+        return refusal
+    month, entries = claims.parse_attendance(ctx.text)
+    if month is None and not entries:
+        month = last_month(ctx.now.date())
+        people = claims.trainees(ctx.session, unit, month)
+        names = " ".join(f"{a.applicant_name or '报名' + str(a.id)} 22" for a in people[:3]) or "张三 22"
+        done = claims.attendance_of(ctx.session, unit, month)
+        listed = "、".join(f"{a.applicant_name}（{'已报 ' + str(done[a.id]) + ' 天' if a.id in done else '未报'}）"
+                          for a in people) or "（无）"
+        return (f"请按月报送见习人员出勤天数，一条消息即可，例如：\n考勤 {month} {names}\n"
+                f"{claims.month_text(month)}在岗的见习人员：{listed}\n申领补贴前可随时更正（重新发送即可）。")
+    if month is None:
+        return "请写明月份，例如：考勤 " + last_month(ctx.now.date()) + " 张三 22"
+    try:
+        saved = claims.record_attendance(ctx.session, unit, month, entries, today=ctx.now.date(),
+                                         actor=f"unit:{unit.id}")
+    except claims.ClaimError as e:
+        return e.message
+    lines = [f"✅ 已保存{claims.month_text(month)}考勤："] + [f"· {a.applicant_name}：{d} 天" for a, d in saved]
+    missing = [a.applicant_name or f"报名{a.id}" for a in claims.trainees(ctx.session, unit, month)
+               if a.id not in claims.attendance_of(ctx.session, unit, month)]
+    if missing:
+        lines.append(f"还差：{'、'.join(missing)}。")
+    else:
+        lines.append(f"本月考勤已齐，月份结束后回复“申领补贴 {month}”申领补贴。")
+    return "\n".join(lines)
+
+
+@router.intent("claims.claim")
+def claim(ctx: Context) -> Reply:
+    unit, refusal = _unit(ctx)
+    if unit is None:
+        return refusal
+    text = unicodedata.normalize("NFKC", ctx.text)
+    if ("至" in text or "到" in text or "一次性" in text) and len(claims.MONTH.findall(text)) != 1:
+        return ("见习补贴按月申领，一次申领一个月：国家实行“1+1”申领模式，不得见习结束后集中发放"
+                "（人社部发〔2023〕27号 四（二））。请按月回复，例如：申领补贴 " + last_month(ctx.now.date()))
+    month = claims.parse_month(text) or last_month(ctx.now.date())
+    today = ctx.now.date()
+    if text.startswith("确认"):
+        try:
+            submitted = claims.submit(ctx.session, unit, month, today)
+        except claims.ClaimError as e:
+            return e.message
+        return (f"✅ 已提交{claims.month_text(month)}见习补贴申领（申领{submitted.id}），合计 "
+                f"{yuan(submitted.total)} 元，等待人社部门审核，结果会通知您。")
+    existing = claims.claim_of(ctx.session, unit, month)
+    if existing is not None and existing.status != "rejected":
+        return claims.claim_text(existing, unit.name)
+    computed = claims.compute(ctx.session, unit, month, today)
+    preview = claims.preview_text(computed, unit.name)
+    if computed.problems:
+        return preview
+    return preview + f"\n\n核对无误请回复“确认申领 {month}”提交。"
+
+
+@router.intent("claims.mine")
+def my_claims(ctx: Context) -> Reply:
+    unit, refusal = _unit(ctx)
+    if unit is None:
+        return refusal
+    rows = list(ctx.session.scalars(select(SubsidyClaim).where(SubsidyClaim.unit_id == unit.id)
+                                    .order_by(SubsidyClaim.month.desc())))
+    if not rows:
+        return f"还没有补贴申领。月份结束、考勤报齐后回复“申领补贴 {last_month(ctx.now.date())}”。"
+    return "\n".join([f"{unit.name}的补贴申领："] + [
+        f"· 申领{c.id}：{claims.month_text(c.month)} {yuan(c.total)} 元，{claims.claim_label(c.status)}"
+        + (f"（{c.reason}）" if c.reason else "") for c in rows])

@@ -1,0 +1,128 @@
+"""Attendance and subsidy claims in chat, through the real webhook on SQLite and PostgreSQL: bad attendance
+refused with the reason and nothing saved, a claim computed from the notice's rate and the minimum-wage table,
+the "1+1" difference, the official's review and payment, and the unit told each time."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from bot.models import Application, ApplicationEvent, Attendance, Position, Role, SubsidyClaim, Unit, User
+from knowledge.calculators.min_wage import current_table
+from tests.conftest import WeChatUser
+
+TODAY = date.today()
+
+
+def _setup(client, region: tuple[str, str, str | None, str, str | None, str | None], unit_openid: str) -> int:  # type: ignore[no-untyped-def]
+    """An approved unit with a position and two trainees on internship since August (张三, 李四)."""
+    prov_code, prov, city_code, city, county_code, district = region
+    with client.app.state.services.db.session() as s:
+        s.add(User(openid=unit_openid, role=Role.unit.value))
+        unit = Unit(name="测试见习单位", province_code=prov_code, city_code=city_code, county_code=county_code,
+                    contact_openid=unit_openid, status="approved")
+        s.add(unit)
+        s.flush()
+        p = Position(code=f"T{unit.id}-1", unit_id=unit.id, unit_name=unit.name, title="行政助理", category="管理类",
+                     province_code=prov_code, province=prov, city_code=city_code, city=city, county_code=county_code,
+                     district=district, headcount=3, places_left=1)
+        s.add(p)
+        s.flush()
+        for name, ends in (("张三", date(2027, 1, 31)), ("李四", date(2026, 10, 31))):
+            s.add(Application(openid=f"o_{name}_{unit.id}", position_id=p.id, position_code=p.code, unit_id=unit.id,
+                              region_code=county_code or city_code or prov_code, status="on_internship",
+                              applicant_name=name, starts_on=date(2026, 8, 1), ends_on=ends))
+        return unit.id
+
+
+HOHHOT = ("15", "内蒙古自治区", "1501", "呼和浩特市", "150102", "新城区")
+
+
+def test_attendance_claim_review_and_payment(client, settings, standin) -> None:
+    db = client.app.state.services.db
+    unit_id = _setup(client, HOHHOT, "o_unit_nm")
+    unit = WeChatUser(client, settings, openid="o_unit_nm")
+    help_text = unit.say("考勤")
+    assert "考勤 " in help_text and "张三" in help_text
+    # Bad attendance: over the month's days, a month not begun, an unknown name: nothing saved.
+    over = unit.say("考勤 2026-10 张三 32 李四 20")
+    assert "超过了2026年10月的天数" in over and "未保存" in over
+    assert "还没有开始" in unit.say(f"考勤 {TODAY.year + 1}-01 张三 3")
+    assert "没有找到见习人员“王五”" in unit.say("考勤 2026-10 王五 20")
+    with db.session() as s:
+        assert s.scalar(select(Attendance.id)) is None
+    saved = unit.say("考勤 2026-10 张三 22 李四 20")
+    assert "已保存" in saved and "考勤已齐" in saved
+    assert "已保存" in unit.say("考勤 2026-10 张三 21")  # corrections allowed until the claim
+    # The month not yet over cannot be claimed; the same month in one lump cannot either.
+    this_month = f"{TODAY.year}-{TODAY.month:02d}"
+    assert "还没有结束" in unit.say(f"申领补贴 {this_month}")
+    assert "不得见习结束后集中发放" in unit.say("一次性申领补贴 2026-08至2026-10")
+
+    # 李四's internship ended in October and the unit kept them on: retention 1/1 reaches 50%.
+    with db.session() as s:
+        lisi = s.scalar(select(Application).where(Application.applicant_name == "李四"))
+        lisi.status = "retained"
+        s.add(ApplicationEvent(application_id=lisi.id, from_status="on_internship", to_status="retained",
+                               actor="unit"))
+    # 内人社办发〔2023〕118号: 50% of the 自治区一类区 minimum wage a month, 70% when retention ≥ 50%, the
+    # difference paid once at the end ("1+1"). The table's 一类 row in force on 2026-10-01 (min_wage.csv line 20,
+    # from 2025-12-01): 2380 元.
+    wage = current_table().tier_rule("15", "一类", date(2026, 10, 1)).monthly_yuan
+    assert wage == Decimal("2380")
+    monthly = wage * Decimal("0.5")  # 1190.00 per trainee
+    difference = wage * (Decimal("0.7") - Decimal("0.5")) * 3  # 李四: August to October, 3 months = 1428.00
+    preview = unit.say("申领补贴 2026-10")
+    assert "张三：出勤21天，2380×50%=1190元" in preview and "“1+1”差额" in preview
+    assert f"合计：{monthly * 2 + difference:.0f}元" in preview and "以当地人社部门核定为准" in preview
+    assert "内人社办发〔2023〕118号" in preview and "确认申领 2026-10" in preview
+    assert "已提交" in unit.say("确认申领 2026-10")
+    assert "已经申领过" in unit.say("确认申领 2026-10")
+    assert "不能再修改" in unit.say("考勤 2026-10 张三 20")  # locked once claimed
+    with db.session() as s:
+        claim = s.scalar(select(SubsidyClaim))
+        assert claim.total == monthly * 2 + difference and claim.status == "submitted"
+        claim_id = claim.id
+
+    # The official of Inner Mongolia reviews and pays; one of Henan does not see it.
+    with db.session() as s:
+        s.add(User(openid="o_off_15", role=Role.official.value, region_code="15", region_name="内蒙古自治区",
+                   name="内蒙古自治区"))
+        s.add(User(openid="o_off_41", role=Role.official.value, region_code="41", region_name="河南省", name="河南省"))
+    henan = WeChatUser(client, settings, openid="o_off_41")
+    assert f"补贴{claim_id}" not in henan.say("待办")
+    official = WeChatUser(client, settings, openid="o_off_15")
+    assert f"补贴{claim_id}" in official.say("待办")
+    assert "合计：3808元" in official.say(f"查看 补贴{claim_id}")
+    assert "不能标记为已拨付" in official.say(f"拨付 补贴{claim_id}")  # approve first
+    assert "审核通过，待拨付" in official.say(f"通过 补贴{claim_id}")
+    assert "已拨付" in official.say(f"拨付 补贴{claim_id}")
+    told = [m["payload"]["text"]["content"] for m in standin.messages("o_unit_nm")]
+    assert any("审核通过，待拨付" in t for t in told) and any("已拨付" in t for t in told)
+    assert "已拨付" in unit.say("我的申领")
+    assert unit_id
+
+
+def test_a_region_without_a_rate_says_so(client, settings) -> None:
+    _setup(client, ("44", "广东省", "4401", "广州市", "440106", "天河区"), "o_unit_gd")
+    unit = WeChatUser(client, settings, openid="o_unit_gd")
+    unit.say("考勤 2026-10 张三 22 李四 20")
+    reply = unit.say("申领补贴 2026-10")
+    assert "没有规定见习补贴的基础标准" in reply and "当地人社部门" in reply
+    assert "没有规定" in unit.say("确认申领 2026-10")
+
+
+def test_missing_attendance_is_named(client, settings) -> None:
+    _setup(client, HOHHOT, "o_unit_nm2")
+    unit = WeChatUser(client, settings, openid="o_unit_nm2")
+    unit.say("考勤 2026-10 张三 22")
+    assert "还没有报送2026年10月的考勤：李四" in unit.say("申领补贴 2026-10")
+
+
+def test_not_a_unit(wechat_user) -> None:
+    assert "单位申报" in wechat_user.say("考勤 2026-10 张三 22")
+    with_no_unit = wechat_user.say("申领补贴 2026-10")
+    assert "见习单位" in with_no_unit
+    assert Position  # imported for the setup's model
