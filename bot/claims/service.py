@@ -445,3 +445,12 @@ def preview_text(c: Computation, unit_name: str) -> str:
     lines = [f"{unit_name} {month_text(c.month)}见习补贴测算：", *[f"· {line['text']}" for line in c.lines],
              f"合计：{yuan(c.total)}元", *c.notes, "依据：" + "；".join(dict.fromkeys(c.sources))]
     return "\n".join(lines)
+
+
+def status_message(claim: SubsidyClaim) -> str:
+    """What the unit is told when its claim changes status."""
+    text = (f"【补贴申领】{month_text(claim.month)}见习补贴（申领{claim.id}，{yuan(Decimal(claim.total))}元）："
+            f"{claim_label(claim.status)}。")
+    if claim.status == ClaimStatus.rejected.value:
+        text += f"原因：{claim.reason or '未说明'}。考勤更正后可重新申领。"
+    return text

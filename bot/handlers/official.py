@@ -278,9 +278,7 @@ def _act_on_claim(ctx: Context, admin: Admin, ref: str, action: str, reason: str
         return e.message
     unit = ctx.session.get(Unit, c.unit_id)
     if unit is not None:
-        _tell_unit(ctx, unit, f"【补贴申领】{claims.month_text(c.month)}见习补贴（申领{c.id}，{yuan(c.total)}元）："
-                   f"{claims.claim_label(c.status)}。" + (f"原因：{c.reason}" if c.reason and action == "reject" else ""),
-                   f"claim:{c.id}:{c.status}")
+        _tell_unit(ctx, unit, claims.status_message(c), f"claim:{c.id}:{c.status}")
     return f"补贴{c.id}（{unit.name if unit else ''} {claims.month_text(c.month)}，{yuan(c.total)}元）：{claims.claim_label(c.status)}。"
 
 

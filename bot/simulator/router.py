@@ -24,8 +24,10 @@ PERSONAS = [
      "region_name": None},
     {"role": Role.unit.value, "openid": "sim-unit", "label": "见习单位", "region_code": "440106",
      "region_name": "广东省广州市天河区"},
-    {"role": Role.official.value, "openid": "sim-official", "label": "人社工作人员", "region_code": "41",
-     "region_name": "河南省"},
+    # The simulator's official sees the whole country, so one newcomer can review what the other personas do
+    # wherever they registered; real officials' accounts have a region (jianxi official add).
+    {"role": Role.official.value, "openid": "sim-official", "label": "人社工作人员", "region_code": None,
+     "region_name": None},
 ]
 
 router = APIRouter(tags=["simulator"], include_in_schema=False)

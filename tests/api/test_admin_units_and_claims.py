@@ -1,0 +1,116 @@
+"""The admin API for units, positions and claims with real tokens: bad input 422, forbidden steps 409, another
+region 404, phones masked, and the unit contact told (stand-in WeChat API)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.api.admin_auth import issue_official_token
+from bot.config import Settings
+from bot.models import Position, SubsidyClaim, Unit, User
+from bot.validators import credit_check_char
+
+ADMIN = "operator-token-0123456789"
+CREDIT = "91430104MA4L0XQ12" + credit_check_char("91430104MA4L0XQ12")
+
+
+@pytest.fixture
+def api(settings: Settings) -> Any:
+    from bot.app import create_app
+
+    app = create_app(settings.model_copy(update={"admin_token": ADMIN}))
+    with TestClient(app) as c:
+        yield c
+    app.state.services.db.dispose()
+
+
+def _h(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _unit_body(**over: Any) -> dict[str, Any]:
+    body = {"name": "长沙岳麓湘江人力资源服务有限公司", "credit_code": CREDIT, "region": "430104", "contact_name": "王芳",
+            "contact_phone": "13912345678", "insured_headcount": 45, "registered_on": "2018-05-01", "wants_base": True}
+    body.update(over)
+    return body
+
+
+def test_units_register_review_and_scope(api, standin) -> None:
+    services = api.app.state.services
+    assert api.get("/api/v1/admin/units").status_code == 401
+    bad = api.post("/api/v1/admin/units", json=_unit_body(credit_code=CREDIT[:-1] + "0" if CREDIT[-1] != "0"
+                                                          else CREDIT[:-1] + "1"), headers=_h(ADMIN))
+    assert bad.status_code == 422 and "校验不通过" in bad.json()["detail"]
+    assert api.post("/api/v1/admin/units", json=_unit_body(contact_phone="1391234567"),
+                    headers=_h(ADMIN)).status_code == 422
+    assert api.post("/api/v1/admin/units", json=_unit_body(insured_headcount="many"),
+                    headers=_h(ADMIN)).status_code == 422
+    assert api.post("/api/v1/admin/units", json=_unit_body(registered_on="2099-01-01"),
+                    headers=_h(ADMIN)).status_code == 422
+    assert api.post("/api/v1/admin/units", json=[1], headers=_h(ADMIN)).status_code == 422
+    created = api.post("/api/v1/admin/units", json=_unit_body(), headers=_h(ADMIN))
+    assert created.status_code == 201, created.text
+    unit = created.json()
+    assert unit["contact_phone"] == "139****5678" and unit["status"] == "pending" and "30人以上" in unit["criteria"]
+    assert api.post("/api/v1/admin/units", json=_unit_body(), headers=_h(ADMIN)).status_code == 409  # same code
+
+    henan = issue_official_token(services, "河南省", "41")
+    changsha = issue_official_token(services, "长沙市", "4301")
+    assert api.get(f"/api/v1/admin/units/{unit['id']}", headers=_h(henan)).status_code == 404
+    assert api.get("/api/v1/admin/units", headers=_h(henan)).json()["total"] == 0
+    assert api.post("/api/v1/admin/units", json=_unit_body(credit_code="91430104MA4L0XQ22" + credit_check_char(
+        "91430104MA4L0XQ22")), headers=_h(henan)).status_code == 403
+    assert api.get("/api/v1/admin/units?status=pending", headers=_h(changsha)).json()["total"] == 1
+    assert api.get("/api/v1/admin/units?status=nope", headers=_h(changsha)).status_code == 422
+    review = f"/api/v1/admin/units/{unit['id']}/review"
+    assert api.post(review, json={"action": "refuse"}, headers=_h(changsha)).status_code == 422  # a reason
+    assert api.post(review, json={"action": "maybe"}, headers=_h(changsha)).status_code == 422
+    approved = api.post(review, json={"action": "approve"}, headers=_h(changsha))
+    assert approved.status_code == 200 and approved.json()["is_base"] and approved.json()["base_valid_until"]
+    assert api.post(review, json={"action": "approve"}, headers=_h(changsha)).status_code == 409
+
+
+def test_positions_and_claims_review(api, standin) -> None:
+    services = api.app.state.services
+    with services.db.session() as s:
+        s.add(User(openid="o_unit_api", role="unit"))
+        unit = Unit(name="呼和浩特测试单位", province_code="15", city_code="1501", county_code="150102",
+                    contact_openid="o_unit_api", status="approved")
+        s.add(unit)
+        s.flush()
+        s.add(Position(code="U9-001", unit_id=unit.id, unit_name=unit.name, title="行政助理", category="管理类",
+                       province_code="15", province="内蒙古自治区", city_code="1501", city="呼和浩特市",
+                       county_code="150102", district="新城区", status="pending"))
+        s.add(SubsidyClaim(unit_id=unit.id, month="2026-10", region_code="150102", total=Decimal("2380.00"),
+                           lines=[{"text": "张三：出勤22天", "amount": "1190.00"}], notes="依据：内人社办发〔2023〕118号"))
+    inner = issue_official_token(services, "内蒙古", "15")
+    henan = issue_official_token(services, "河南省", "41")
+    pending = api.get("/api/v1/admin/positions", headers=_h(inner)).json()
+    assert [p["code"] for p in pending["items"]] == ["U9-001"]
+    assert api.get("/api/v1/admin/positions", headers=_h(henan)).json()["total"] == 0
+    assert api.get("/api/v1/positions/U9-001").status_code == 404  # not public while under review
+    assert api.post("/api/v1/admin/positions/U9-001/review", json={"action": "approve"},
+                    headers=_h(henan)).status_code == 404
+    ok = api.post("/api/v1/admin/positions/U9-001/review", json={"action": "approve"}, headers=_h(inner))
+    assert ok.status_code == 200 and ok.json()["status"] == "open" and ok.json()["notified"]
+    assert api.get("/api/v1/positions/U9-001").status_code == 200
+    assert api.post("/api/v1/admin/positions/U9-001/review", json={"action": "reject", "reason": "x"},
+                    headers=_h(inner)).status_code == 409
+
+    assert api.get("/api/v1/admin/claims?month=2026-13", headers=_h(inner)).status_code == 422
+    listed = api.get("/api/v1/admin/claims?month=2026-10", headers=_h(inner)).json()
+    assert listed["total"] == 1 and listed["items"][0]["total"] == "2380.00"
+    claim_id = listed["items"][0]["id"]
+    assert api.get(f"/api/v1/admin/claims/{claim_id}", headers=_h(henan)).status_code == 404
+    review = f"/api/v1/admin/claims/{claim_id}/review"
+    assert api.post(review, json={"action": "pay"}, headers=_h(inner)).status_code == 409  # approve first
+    assert api.post(review, json={"action": "reject"}, headers=_h(inner)).status_code == 422  # a reason
+    assert api.post(review, json={"action": "approve"}, headers=_h(inner)).json()["status"] == "approved"
+    paid = api.post(review, json={"action": "pay"}, headers=_h(inner)).json()
+    assert paid["status"] == "paid" and paid["paid_at"] and paid["lines"]
+    told = [m["payload"]["text"]["content"] for m in standin.messages("o_unit_api")]
+    assert any("已通过审核" in t for t in told) and any("已拨付" in t for t in told)
