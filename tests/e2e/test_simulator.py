@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -34,6 +36,7 @@ CHROMIUM_ARGS = [
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SCREENSHOT = Path("/tmp/sim-e2e.png")
 TIMEOUT_MS = 20_000
+GRADUATION = f"{date.today().year - 1}年6月"  # left school within two years: eligible
 
 
 def _require(condition: bool, message: str) -> None:
@@ -250,8 +253,8 @@ def test_simulator_chat_end_to_end(server: Server, page) -> None:  # type: ignor
     expect(bot).to_have_count(bubbles)
     expect(bot.last).to_contain_text("所学专业")
     say("会计", "哪年哪月毕业")
-    say("2024年6月", "哪个地区")
-    say("郑州市金水区", "请核对您的个人资料", "张三", "138****5678", "郑州大学", "2024年6月")
+    say(GRADUATION, "哪个地区")
+    say("郑州市金水区", "请核对您的个人资料", "张三", "138****5678", "郑州大学", GRADUATION)
     say("确认", "个人资料已保存", "138****5678")
     click_menu("我的", "个人信息", "张三", "138****5678", "河南省郑州市金水区")
     page.screenshot(path=str(SCREENSHOT), animations="disabled")
@@ -302,3 +305,123 @@ def test_simulator_chat_end_to_end(server: Server, page) -> None:  # type: ignor
     expect(page.locator(".submenu-item").first).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.locator(".submenu-item").first).to_be_hidden()
+
+
+def _chat(page):  # type: ignore[no-untyped-def]
+    """say(text, *expected) and persona(role) for one page, as a newcomer types and clicks."""
+    from playwright.sync_api import expect
+
+    bot = page.locator("#messages .msg.bot")
+    user = page.locator("#messages .msg.user")
+
+    def say(text: str, *expected: str) -> str:
+        if not page.locator("#input").is_visible():
+            page.click("#menu-toggle")
+        before = bot.count()
+        page.fill("#input", text)
+        page.press("#input", "Enter")
+        expect(user.last).to_contain_text(text)
+        expect(bot).to_have_count(before + 1)
+        for part in expected:
+            expect(bot.last).to_contain_text(part)
+        return bot.last.inner_text()
+
+    def persona(role: str) -> None:
+        page.click(f".persona[data-role={role}]")
+        expect(page.locator(f".persona[data-role={role}]")).to_have_attribute("aria-pressed", "true")
+        expect(bot.first).to_contain_text("欢迎关注")
+
+    return say, persona
+
+
+def test_paperwork_in_the_simulator(server: Server, page) -> None:  # type: ignore[no-untyped-def]
+    """A newcomer plays the three personas: a unit registers in 呼和浩特 and publishes a position, the official
+    approves both, a graduate signs up, the unit accepts, signs the agreement, reports last month's attendance
+    and claims the subsidy, and the official approves and pays it — with the amount the notice gives."""
+    from playwright.sync_api import expect
+
+    from bot.validators import credit_check_char
+    from knowledge.calculators.min_wage import current_table
+
+    page.goto(server.base + "/")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    say, persona = _chat(page)
+    today = date.today()
+    start = date(today.year - 1, 12, 1) if today.month == 1 else date(today.year, today.month - 1, 1)
+    month = f"{start.year}-{start.month:02d}"
+    credit = "91150102MA0N5678Y"
+    credit += credit_check_char(credit)
+
+    persona("unit")
+    say("单位申报", "单位全称")
+    say("呼和浩特新城青城数据服务有限公司", "统一社会信用代码")
+    say(credit[:-1] + ("0" if credit[-1] != "0" else "1"), "校验不通过")
+    say(credit, "地区")
+    for answer, expected in (("呼和浩特市新城区", "联系人"), ("高娃", "手机号"), ("1380471000", "11 位"),
+                             ("13804710000", "参保人数"), ("60", "成立日期"), ("2015年6月", "见习基地"),
+                             ("2", "请核对")):
+        say(answer, expected)
+    say("确认", "已提交")
+
+    persona("official")
+    inbox = say("待办", "单位待审核")
+    unit_ref = re.search(r"单位(\d+)：呼和浩特新城青城", inbox).group(1)
+    say(f"通过 单位{unit_ref}", "已通过")
+
+    persona("unit")
+    say("发布岗位", "岗位名称")
+    for answer, expected in (("数据标注助理", "岗位类别"), ("2", "专业要求"), ("计算机科学与技术、软件工程", "学历要求"),
+                             ("3", "招募人数"), ("2", "见习期限"), ("24", "3 到 12"), ("6", "岗位描述"),
+                             ("数据整理与标注，有带教。", "请核对")):
+        say(answer, expected)
+    code = re.search(r"岗位编号 (\S+?)）", say("确认", "审核通过后上线")).group(1)
+
+    persona("official")
+    say("待办", code)
+    say(f"通过 岗位{code}", "招募中")
+
+    persona("graduate")
+    say(f"岗位 {code}", "数据标注助理", f"报名 {code}")
+    say(f"报名 {code}", "姓名")
+    for answer, expected in (("其其格", "手机号"), ("13904710000", "身份证"),
+                             ("150102200301017771", "校验"),):
+        say(answer, expected)
+    first17 = f"150102{today.year - 23}0101777"
+    say(first17 + _with_check_char(first17), "学历")
+    for answer in ("本科", "内蒙古大学", "计算机科学与技术", GRADUATION, "呼和浩特市新城区", "2"):
+        say(answer)
+    reply = page.locator("#messages .msg.bot").last.inner_text()
+    if "困难" in reply:
+        say("2")
+    say("确认", "报名已提交")
+
+    persona("unit")
+    application = re.search(r"报名(\d+)：其其格", say("我的申请人", "其其格", "139****0000")).group(1)
+    say(f"录用 报名{application}", "审核通过")
+    end = date(start.year + (start.month + 4) // 12, (start.month + 4) % 12 + 1, 28)
+    say(f"签协议 报名{application} {start.isoformat()} {end.isoformat()}", "见习中")
+    say(f"考勤 {month} 其其格 40", "超过了")
+    say(f"考勤 {month} 其其格 20", "已保存")
+    wage = current_table().tier_rule("15", "一类", start).monthly_yuan
+    amount = (wage * Decimal("0.5")).quantize(Decimal("1"))
+    say(f"申领补贴 {month}", f"合计：{amount}元", "内人社办发〔2023〕118号", "以当地人社部门核定为准")
+    say(f"确认申领 {month}", "已提交")
+
+    persona("official")
+    claim = re.search(r"补贴(\d+)：呼和浩特新城青城", say("待办", "补贴待审核")).group(1)
+    say(f"通过 补贴{claim}", "待拨付")
+    say(f"拨付 补贴{claim}", "已拨付")
+
+    persona("unit")
+    pushes = page.locator("#messages .msg.bot.push")
+    expect(pushes.last).to_contain_text("已拨付")
+    persona("graduate")
+    expect(page.locator("#messages")).to_contain_text("见习协议已签订")
+    page.screenshot(path=str(SCREENSHOT.with_name("sim-paperwork.png")), animations="disabled")
+
+
+def _with_check_char(first17: str) -> str:
+    """The ID number's 18th character (the checksum) for its first 17."""
+    from bot.validators import id_check_char
+
+    return id_check_char(first17)
