@@ -187,3 +187,73 @@ def review_position(code: str, request: Request, admin: AdminDep, body: Any = Bo
     item["notified"] = bool(openid) and tell(request.app.state.api, services.db, openid, text,  # type: ignore[arg-type]
                                              intent="positions.review", key=f"position:{code}")
     return item
+
+
+MAX_SHEET_BYTES = 2_000_000
+SHEET_COLUMNS = ("姓名", "月份", "出勤天数")
+
+
+def _sheet_rows(data: bytes) -> list[list[str]]:
+    """The rows of an attendance sheet: the first sheet of an .xlsx, or a UTF-8 (or GBK) CSV."""
+    import csv
+    import io
+
+    if data[:2] == b"PK":
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # noqa: BLE001 — any unreadable workbook is the caller's file, a 422
+            raise bad("无法读取这个 .xlsx 文件，请另存为 Excel 工作簿或 CSV 后重试") from None
+        sheet = book.worksheets[0]
+        return [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise bad("无法识别文件编码，请保存为 UTF-8 的 CSV 或 .xlsx")
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+
+
+@router.post("/units/{unit_id}/attendance")
+async def upload_attendance(unit_id: str, request: Request, admin: AdminDep) -> dict[str, Any]:
+    """An attendance sheet for a unit (columns 姓名, 月份, 出勤天数; CSV or .xlsx as the request body).
+
+    All rows are saved, or none: every bad row is reported with its row number (422)."""
+    from bot.claims import service as claims
+
+    services = request.app.state.services
+    data = await request.body()
+    if not data:
+        raise bad("请求体应为考勤表文件（CSV 或 .xlsx），列：姓名、月份、出勤天数")
+    if len(data) > MAX_SHEET_BYTES:
+        raise HTTPException(413, "考勤表文件不能超过 2 MB")
+    rows = [r for r in _sheet_rows(data) if any(r)]
+    if not rows or [c.strip() for c in rows[0][:3]] != list(SHEET_COLUMNS):
+        raise bad("表头应为：" + "、".join(SHEET_COLUMNS))
+    by_month: dict[str, list[tuple[str, str]]] = {}
+    problems: list[str] = []
+    for number, row in enumerate(rows[1:], 2):
+        cells = (row + ["", "", ""])[:3]
+        month = claims.parse_month(cells[1]) if cells[1] else None
+        if not cells[0] or month is None or not cells[2]:
+            problems.append(f"第 {number} 行：姓名、月份（如 2026-10）和出勤天数都要填写")
+            continue
+        by_month.setdefault(month, []).append((cells[0], cells[2].removesuffix(".0")))
+    if problems:
+        raise HTTPException(422, {"message": "考勤表未保存", "problems": problems})
+    today = services.clock().date()
+    saved: list[dict[str, Any]] = []
+    with services.db.session() as s:
+        unit = _unit(s, admin, unit_id)
+        for month, entries in sorted(by_month.items()):
+            try:
+                done = claims.record_attendance(s, unit, month, entries, today=today, actor=f"official:{admin.name}")
+            except claims.ClaimError as e:
+                raise HTTPException(409 if e.conflict else 422,
+                                    {"message": f"{month} 考勤未保存", "problems": e.message.splitlines()}) from None
+            saved += [{"month": month, "application_id": a.id, "name": a.applicant_name, "days": d} for a, d in done]
+    return {"saved": saved}

@@ -114,3 +114,45 @@ def test_positions_and_claims_review(api, standin) -> None:
     assert paid["status"] == "paid" and paid["paid_at"] and paid["lines"]
     told = [m["payload"]["text"]["content"] for m in standin.messages("o_unit_api")]
     assert any("已通过审核" in t for t in told) and any("已拨付" in t for t in told)
+
+
+def test_attendance_sheet_upload(api) -> None:
+    import io
+    from datetime import date as day
+
+    from openpyxl import Workbook
+
+    from bot.models import Application, Attendance
+
+    services = api.app.state.services
+    with services.db.session() as s:
+        unit = Unit(name="呼和浩特考勤单位", province_code="15", city_code="1501", county_code="150102", status="approved")
+        s.add(unit)
+        s.flush()
+        for name in ("张三", "李四"):
+            s.add(Application(openid=f"o_{name}_sheet", position_id=1, position_code="X-1", unit_id=unit.id,
+                              region_code="150102", status="on_internship", applicant_name=name,
+                              starts_on=day(2026, 9, 1), ends_on=day(2027, 2, 28)))
+        unit_id = unit.id
+    inner = issue_official_token(services, "内蒙古", "15")
+    url = f"/api/v1/admin/units/{unit_id}/attendance"
+    csv_bad = "姓名,月份,出勤天数\n张三,2026-10,22\n李四,,20\n".encode()
+    r = api.post(url, content=csv_bad, headers=_h(inner))
+    assert r.status_code == 422 and "第 3 行" in r.json()["detail"]["problems"][0]
+    over = api.post(url, content="姓名,月份,出勤天数\n张三,2026-10,32\n".encode(), headers=_h(inner))
+    assert over.status_code == 422 and "超过了" in " ".join(over.json()["detail"]["problems"])
+    assert api.post(url, content=b"a,b\n1,2\n", headers=_h(inner)).status_code == 422
+    assert api.post(url, content=b"", headers=_h(inner)).status_code == 422
+    henan = issue_official_token(services, "河南省", "41")
+    assert api.post(url, content="姓名,月份,出勤天数\n张三,2026-10,22\n".encode(), headers=_h(henan)).status_code == 404
+    book = Workbook()
+    sheet = book.active
+    for row in (("姓名", "月份", "出勤天数"), ("张三", "2026-10", 22), ("李四", "2026-10", 21)):
+        sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    ok = api.post(url, content=data.getvalue(), headers=_h(inner))
+    assert ok.status_code == 200, ok.text
+    assert sorted((x["name"], x["days"]) for x in ok.json()["saved"]) == [("张三", 22), ("李四", 21)]
+    with services.db.session() as s:
+        assert s.query(Attendance).count() == 2
