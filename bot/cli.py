@@ -59,6 +59,10 @@ def serve(host: Annotated[str, typer.Option(help="监听地址", envvar="JIANXI_
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     application = create_app(settings, db)
     _warm_position_index(db)
+    if settings.scheduler_embedded:  # reminders on their schedule; a lock in the database keeps it to one
+        from scheduler.runner import build
+
+        build(settings.database_url).start()
     if settings.simulator_mode:
         console.print(f"[green]模拟器：在浏览器打开 http://{host}:{port}/ [/green]")
     uvicorn.run(application, host=host, port=port, log_level="info")
@@ -272,6 +276,11 @@ def demo_data(positions: Annotated[int, typer.Option(help="岗位数量", min=0)
 from bot.cli_officials import official_app  # noqa: E402  (jianxi official add)
 
 app.add_typer(official_app, name="official")
+
+from bot.cli_scheduler import remind, scheduler  # noqa: E402  (jianxi remind / jianxi scheduler)
+
+app.command("remind")(remind)
+app.command("scheduler")(scheduler)
 
 
 def main() -> None:  # pragma: no cover

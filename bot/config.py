@@ -51,6 +51,17 @@ class Settings(BaseSettings):
     # Fill an empty database with a small demo population when serving in simulator mode.
     demo_on_empty: bool = True
 
+    # Pushes (scheduler.push): WeChat calls per second at most (token bucket), attempts per message, and the
+    # template id per kind of reminder ({"attendance": "TEMPLATE_ID", ...} as JSON); a kind without one goes
+    # as a customer-service message, which WeChat accepts only within 48 hours of the person's last message.
+    push_rate_per_s: float = Field(default=20.0, gt=0)
+    push_max_attempts: int = Field(default=5, ge=1, le=20)
+    push_retry_base_s: float = Field(default=5.0, gt=0)  # a failed message waits this, then twice as long ...
+    push_template_ids: dict[str, str] = Field(default_factory=dict)
+    # Run the scheduler inside `jianxi serve` (turn off when several web processes run; then run
+    # `jianxi scheduler` once). A lock in the database keeps a second one from acting anyway.
+    scheduler_embedded: bool = True
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.wechat_aes_key is not None and self.wechat_aes_key != "" and len(self.wechat_aes_key) != 43:

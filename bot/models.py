@@ -376,3 +376,56 @@ class SubsidyClaim(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class OutboxStatus(enum.StrEnum):
+    pending = "pending"
+    sending = "sending"  # claimed by a sender until ``lease_until``; a sender killed mid-way is retried after it
+    sent = "sent"
+    failed = "failed"  # gave up after the attempts allowed
+    stopped = "stopped"  # the person unfollowed (43004), refused messages (43101) or opted out
+
+
+class PushOutbox(Base):
+    """Every push goes through here, once per (kind, period or event, recipient) (issue #6; scheduler.push)."""
+
+    __tablename__ = "push_outbox"
+    __table_args__ = (
+        UniqueConstraint("kind", "ref", "recipient", name="uq_push_outbox_kind_ref_recipient"),
+        Index("ix_push_outbox_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # attendance / subsidy / report / review / event
+    ref: Mapped[str] = mapped_column(String(32))  # the period (YYYY-MM) or the event
+    recipient: Mapped[str] = mapped_column(String(64))  # openid
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(8), default=OutboxStatus.pending.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(8))  # template / custom
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(32))  # the pass that holds the lease
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class PushOptOut(Base):
+    """退订: a person who does not want one kind of reminder (kind "all": none)."""
+
+    __tablename__ = "push_opt_outs"
+
+    openid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SchedulerLock(Base):
+    """At most one scheduler acts at a time: the holder renews its lease; another takes over when it lapses."""
+
+    __tablename__ = "scheduler_locks"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,0 +1,80 @@
+"""``jianxi remind KIND --period YYYY-MM`` (one reminder round now) and ``jianxi scheduler`` (the scheduler alone).
+
+``remind`` shows a progress bar on a terminal; the last line of its output is the JSON summary
+``{"sent": n, "skipped": n, "failed": n}``. Exit 0 when nothing failed for good, 1 otherwise, 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+console = Console(stderr=True)
+
+
+def remind(kind: Annotated[str, typer.Argument(help="attendance（考勤） / subsidy（补贴申领） / report（汇总表） / review（审核）")],
+           period: Annotated[str, typer.Option("--period", help="月份 YYYY-MM：考勤、补贴为所报月份，汇总表为统计月份")]
+           ) -> None:
+    """立即执行一轮提醒：每人每类每期只发一次，重复执行不会重复发送。"""
+    from rich import progress as rp
+
+    from bot.cli import _settings
+    from bot.db import Database
+    from bot.kv import make_store
+    from bot.wechat.client import WeChatApi
+    from scheduler.jobs import REMINDER_KINDS, PeriodError, check_period
+    from scheduler.jobs import remind as run
+
+    if kind not in REMINDER_KINDS:
+        console.print(f"[red]提醒类型应为 {' / '.join(REMINDER_KINDS)} 之一[/red]")
+        raise typer.Exit(2)
+    try:
+        check_period(period)
+    except PeriodError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    settings = _settings()
+    db = Database(settings.database_url)
+    db.upgrade()
+    api = WeChatApi(settings, db, make_store(db, settings.redis_url))
+    bar = rp.Progress(rp.TextColumn("[bold]{task.description}"), rp.BarColumn(), rp.MofNCompleteColumn(),
+                      rp.TimeElapsedColumn(), console=console, disable=not console.is_terminal)
+    started = time.perf_counter()
+    try:
+        with bar:
+            task = bar.add_task(f"发送{kind}提醒", total=None)
+            summary = run(db, api, settings, kind, period, date.today(),
+                          on_total=lambda n: bar.update(task, total=max(n, 0)),
+                          on_progress=lambda n: bar.advance(task, n))
+    finally:
+        db.dispose()
+    console.print(f"已发送 {summary.sent}，跳过 {summary.skipped}（已发过、已退订或已取关），失败 {summary.failed}；"
+                  f"用时 {time.perf_counter() - started:.1f} 秒。" + (f" 错误码：{summary.errors}" if summary.errors else ""))
+    typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def scheduler() -> None:
+    """只运行调度器（多个 Web 进程时，设 JIANXI_SCHEDULER_EMBEDDED=false 并单独运行一个）。"""
+    from bot.cli import _settings
+    from bot.db import Database
+    from scheduler.runner import build
+
+    settings = _settings()
+    Database(settings.database_url).upgrade()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    runner = build(settings.database_url)
+    runner.start()
+    console.print("调度器已启动（Ctrl+C 退出）。任务：" + "、".join(j.id for j in runner.get_jobs()))
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        runner.shutdown(wait=False)

@@ -1,0 +1,125 @@
+"""The scheduler: APScheduler 3 with its SQLAlchemy job store in the app's database.
+
+Jobs have fixed ids and are added with ``replace_existing``, coalesced, with a misfire grace time, and carry only
+plain data (the kind). Each runs daily and decides whether today is its day, so a restart loses nothing:
+
+* ``reminders.monthly`` — on the first working day of a month: attendance and subsidy for the month before;
+* ``reminders.report`` — two working days before each official's region's deadline for last month's 情况汇总表
+  (the round itself sends once per official and period);
+* ``reminders.review`` — every working day: officials with sign-ups waiting for review (once per day).
+
+At most one scheduler acts at a time: each job first takes or renews a lease row in ``scheduler_locks``; a second
+scheduler started by mistake finds the lease held and does nothing (and the outbox's unique key would keep a
+message from going twice anyway).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.db import Database
+from bot.models import SchedulerLock, utcnow
+from knowledge.calculators.deadlines import report_deadline, work_calendar
+
+log = logging.getLogger(__name__)
+
+LOCK = "scheduler"
+REPORT_REGIONS = (None, "15", "41", "44", "4301", "11")  # the regions whose notices set a report deadline
+LEASE = timedelta(minutes=10)
+HOLDER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def take_lock(db: Database, holder: str = HOLDER, now: datetime | None = None, lease: timedelta = LEASE) -> bool:
+    """Take or renew the scheduler's lease; False when another holder's lease is still running."""
+    now = now or utcnow()
+    with db.session() as s:
+        taken = s.execute(update(SchedulerLock).where(
+            SchedulerLock.name == LOCK, (SchedulerLock.holder == holder) | (SchedulerLock.expires_at < now)).values(
+            holder=holder, expires_at=now + lease)).rowcount
+        if taken:
+            return True
+        if s.scalar(select(SchedulerLock.name).where(SchedulerLock.name == LOCK)) is not None:
+            return False
+    try:
+        with db.session() as s:
+            s.add(SchedulerLock(name=LOCK, holder=holder, expires_at=now + lease))
+        return True
+    except IntegrityError:  # another scheduler created it at the same moment
+        return False
+
+
+def previous_month(today: date) -> str:
+    y, m = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{y:04d}-{m:02d}"
+
+
+def first_working_day(today: date) -> date:
+    cal = work_calendar()
+    d = today.replace(day=1)
+    while not cal.day(d).workday:
+        d += timedelta(days=1)
+    return d
+
+
+def working_days_before(due: date, n: int) -> date:
+    cal = work_calendar()
+    d = due
+    while n > 0:
+        d -= timedelta(days=1)
+        if cal.day(d).workday:
+            n -= 1
+    return d
+
+
+def run_job(name: str, database_url: str, today: date | None = None) -> dict[str, Any]:
+    """One daily job (what APScheduler calls, with plain data only). Returns what it did."""
+    from bot.config import get_settings
+    from bot.kv import make_store
+    from bot.wechat.client import WeChatApi
+    from scheduler.jobs import remind
+
+    db = Database(database_url)
+    try:
+        if not take_lock(db):
+            return {"job": name, "skipped": "另一个调度进程正在运行"}
+        today = today or date.today()
+        settings = get_settings().model_copy(update={"database_url": database_url})
+        api = WeChatApi(settings, db, make_store(db, settings.redis_url))
+        done: dict[str, Any] = {"job": name}
+        if name == "reminders.monthly" and today == first_working_day(today):
+            period = previous_month(today)
+            for kind in ("attendance", "subsidy"):
+                done[kind] = remind(db, api, settings, kind, period, today).as_dict()
+        elif name == "reminders.report":
+            period = previous_month(today)
+            earliest = min(report_deadline(r, period) for r in REPORT_REGIONS)
+            if today >= working_days_before(earliest, 2):
+                done["report"] = remind(db, api, settings, "report", period, today).as_dict()
+        elif name == "reminders.review" and work_calendar().day(today).workday:
+            done["review"] = remind(db, api, settings, "review", today.isoformat(), today).as_dict()  # once a day
+        log.info("scheduler job %s: %s", name, done)
+        return done
+    finally:
+        db.dispose()
+
+
+def build(database_url: str) -> Any:
+    """A BackgroundScheduler with the jobs registered in the database's job store (not started)."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    scheduler = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(url=database_url)},
+                                    job_defaults={"coalesce": True, "misfire_grace_time": 6 * 3600, "max_instances": 1},
+                                    timezone="Asia/Shanghai")
+    for name, hour in (("reminders.monthly", 9), ("reminders.report", 9), ("reminders.review", 10)):
+        scheduler.add_job(run_job, "cron", hour=hour, minute=0, id=name, replace_existing=True,
+                          args=[name, database_url])
+    return scheduler
