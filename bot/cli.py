@@ -277,9 +277,10 @@ from bot.cli_officials import official_app  # noqa: E402  (jianxi official add)
 
 app.add_typer(official_app, name="official")
 
-from bot.cli_scheduler import remind, scheduler  # noqa: E402  (jianxi remind / jianxi scheduler)
+from bot.cli_scheduler import broadcast, remind, scheduler  # noqa: E402  (jianxi remind / scheduler / broadcast)
 
 app.command("remind")(remind)
+app.command("broadcast")(broadcast)
 app.command("scheduler")(scheduler)
 
 

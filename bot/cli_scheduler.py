@@ -78,3 +78,55 @@ def scheduler() -> None:
             time.sleep(3600)
     except KeyboardInterrupt:
         runner.shutdown(wait=False)
+
+
+def broadcast(title: Annotated[str, typer.Option("--title", help="活动标题")],
+              text: Annotated[str, typer.Option("--text", help="活动内容（时间、地点、报名方式等）")],
+              region: Annotated[str | None, typer.Option("--region", help="地区：代码（如 4101）或名称；默认全国")] = None,
+              major: Annotated[str | None, typer.Option("--major", help="面向的专业（同一专业类也会收到）")] = None,
+              date_: Annotated[str | None, typer.Option("--date", help="活动日期 YYYY-MM-DD（前一天会再提醒）")] = None,
+              place: Annotated[str | None, typer.Option("--place", help="地点或链接")] = None) -> None:
+    """向目标关注者推送专项对接活动通知；每人只发一次。最后一行为 JSON 汇总。"""
+    from rich import progress as rp
+
+    from bot.cli import _settings
+    from bot.db import Database
+    from bot.kv import make_store
+    from bot.wechat.client import WeChatApi
+    from knowledge.divisions import divisions
+    from scheduler.events import EventError, announce
+
+    region_code = None
+    if region:
+        found = [divisions().get(region)] if region.isdigit() and divisions().get(region) else divisions().resolve(region)
+        if len(found) != 1:
+            console.print(f"[red]无法确定地区：{region}（请用行政区划代码，如 4101）[/red]")
+            raise typer.Exit(2)
+        region_code = found[0].code
+    try:
+        starts_on = date.fromisoformat(date_) if date_ else None
+    except ValueError:
+        console.print("[red]--date 应为 YYYY-MM-DD[/red]")
+        raise typer.Exit(2) from None
+    settings = _settings()
+    db = Database(settings.database_url)
+    db.upgrade()
+    api = WeChatApi(settings, db, make_store(db, settings.redis_url))
+    bar = rp.Progress(rp.TextColumn("[bold]推送活动通知"), rp.BarColumn(), rp.MofNCompleteColumn(),
+                      rp.TimeElapsedColumn(), console=console, disable=not console.is_terminal)
+    try:
+        with bar:
+            task = bar.add_task("", total=None)
+            event, summary = announce(db, api, settings, title=title, text=text, starts_on=starts_on, place=place,
+                                      region=region_code, major=major, created_by="cli",
+                                      on_total=lambda n: bar.update(task, total=n),
+                                      on_progress=lambda n: bar.advance(task, n))
+    except EventError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        db.dispose()
+    console.print(f"活动 {event.id}：目标 {event.audience} 人，已发送 {summary.sent}，跳过 {summary.skipped}，失败 {summary.failed}。")
+    typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+    if summary.failed:
+        raise typer.Exit(1)

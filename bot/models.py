@@ -429,3 +429,21 @@ class SchedulerLock(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class MatchingEvent(Base):
+    """A matching event (专项对接活动) officials announce; its audience gets it once and a recall the day before."""
+
+    __tablename__ = "matching_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+    starts_on: Mapped[date | None] = mapped_column(Date, index=True)
+    place: Mapped[str | None] = mapped_column(String(200))  # an address or a link
+    region_code: Mapped[str | None] = mapped_column(String(6))  # None: the whole country
+    major: Mapped[str | None] = mapped_column(String(64))
+    roles: Mapped[str] = mapped_column(String(40), default="graduate")  # space-separated
+    created_by: Mapped[str] = mapped_column(String(64))
+    audience: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

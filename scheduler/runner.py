@@ -6,7 +6,8 @@ plain data (the kind). Each runs daily and decides whether today is its day, so 
 * ``reminders.monthly`` — on the first working day of a month: attendance and subsidy for the month before;
 * ``reminders.report`` — two working days before each official's region's deadline for last month's 情况汇总表
   (the round itself sends once per official and period);
-* ``reminders.review`` — every working day: officials with sign-ups waiting for review (once per day).
+* ``reminders.review`` — every working day: officials with sign-ups waiting for review (once per day);
+* ``reminders.events`` — every day: the audience of a matching event that starts tomorrow is reminded.
 
 At most one scheduler acts at a time: each job first takes or renews a lease row in ``scheduler_locks``; a second
 scheduler started by mistake finds the lease held and does nothing (and the outbox's unique key would keep a
@@ -103,6 +104,10 @@ def run_job(name: str, database_url: str, today: date | None = None) -> dict[str
             earliest = min(report_deadline(r, period) for r in REPORT_REGIONS)
             if today >= working_days_before(earliest, 2):
                 done["report"] = remind(db, api, settings, "report", period, today).as_dict()
+        elif name == "reminders.events":
+            from scheduler.events import recall
+
+            done["events"] = recall(db, api, settings, today).as_dict()
         elif name == "reminders.review" and work_calendar().day(today).workday:
             done["review"] = remind(db, api, settings, "review", today.isoformat(), today).as_dict()  # once a day
         log.info("scheduler job %s: %s", name, done)
@@ -119,7 +124,8 @@ def build(database_url: str) -> Any:
     scheduler = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(url=database_url)},
                                     job_defaults={"coalesce": True, "misfire_grace_time": 6 * 3600, "max_instances": 1},
                                     timezone="Asia/Shanghai")
-    for name, hour in (("reminders.monthly", 9), ("reminders.report", 9), ("reminders.review", 10)):
+    for name, hour in (("reminders.monthly", 9), ("reminders.report", 9), ("reminders.review", 10),
+                       ("reminders.events", 16)):
         scheduler.add_job(run_job, "cron", hour=hour, minute=0, id=name, replace_existing=True,
                           args=[name, database_url])
     return scheduler

@@ -20,7 +20,8 @@ def test_jobs_live_in_the_database_with_fixed_ids(tmp_path) -> None:
     for _ in range(2):  # a restart replaces the jobs rather than adding them again
         runner = build(url)
         runner.start(paused=True)
-        assert sorted(j.id for j in runner.get_jobs()) == ["reminders.monthly", "reminders.report", "reminders.review"]
+        assert sorted(j.id for j in runner.get_jobs()) == ["reminders.events", "reminders.monthly",
+                                                                 "reminders.report", "reminders.review"]
         assert all(j.trigger and j.args[1] == url for j in runner.get_jobs())
         runner.shutdown(wait=False)
 

@@ -1,0 +1,93 @@
+"""Matching events (专项对接活动): an official announces one; the audience — followers in the region, of the
+roles named, whose major fits — gets it once through the outbox, and a recall the day before it starts.
+
+A major fits when it is the one named or of the same 专业类 (the catalogue's group); a follower without a major
+in their profile is included (they may well be interested; they can 退订 活动通知).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.db import Database
+from bot.models import MatchingEvent, Role, User
+from bot.positions.features import group_code, major_code
+from scheduler.push import Summary, deliver_round, enqueue, opted_out
+
+
+class EventError(ValueError):
+    pass
+
+
+def _fits(user_major: str | None, wanted: str | None) -> bool:
+    if not wanted or not user_major:
+        return True
+    if wanted in user_major or user_major in wanted:
+        return True
+    a, b = major_code(user_major, broad=True), major_code(wanted, broad=True)
+    ga = group_code(user_major) or (a[:4] if a else None)
+    gb = group_code(wanted) or (b[:4] if b else None)
+    return bool(ga and gb and ga == gb)
+
+
+def audience(db: Database, region: str | None, major: str | None, roles: tuple[str, ...]) -> list[str]:
+    """The openids an event goes to."""
+    blocked = opted_out(db, "event")
+    with db.session() as s:
+        query = select(User.openid, User.major, User.region_code).where(
+            User.subscribed.is_(True), User.pushes_enabled.is_(True), User.role.in_(roles))
+        if region:
+            query = query.where(User.region_code.startswith(region))
+        rows = list(s.execute(query).tuples())
+    return [openid for openid, m, _ in rows if openid not in blocked and _fits(m, major)]
+
+
+def announce(db: Database, api: Any, settings: Any, *, title: str, text: str, starts_on: date | None = None,
+             place: str | None = None, region: str | None = None, major: str | None = None,
+             roles: tuple[str, ...] = (Role.graduate.value,), created_by: str = "operator",
+             on_total: Callable[[int], None] | None = None,
+             on_progress: Callable[[int], None] | None = None) -> tuple[MatchingEvent, Summary]:
+    title, text = title.strip(), text.strip()
+    if not title or len(title) > 60:
+        raise EventError("活动标题应为 1 到 60 个字")
+    if not text or len(text) > 600:
+        raise EventError("活动内容应为 1 到 600 个字")
+    bad_roles = [r for r in roles if r not in Role.__members__]
+    if bad_roles:
+        raise EventError("对象应为 graduate / unit / official")
+    people = audience(db, region, major, roles)
+    with db.session() as s:
+        event = MatchingEvent(title=title, text=text, starts_on=starts_on, place=place, region_code=region,
+                              major=major, roles=" ".join(roles), created_by=created_by[:64], audience=len(people))
+        s.add(event)
+        s.flush()
+        s.expunge(event)
+    body = f"【对接活动】{title}\n{text}" + (f"\n时间：{starts_on.isoformat()}" if starts_on else "") + \
+        (f"\n地点：{place}" if place else "") + "\n回复“退订 活动通知”不再接收此类消息。"
+    payload = {"title": title, "when": starts_on.isoformat() if starts_on else "", "note": place or "", "text": body}
+    enqueue(db, "event", str(event.id), [(o, payload) for o in people])
+    if on_total:
+        on_total(len(people))
+    return event, deliver_round(db, api, settings, "event", str(event.id), on_progress=on_progress)
+
+
+def recall(db: Database, api: Any, settings: Any, today: date) -> Summary:
+    """The day before an event: remind its audience (once: ref "<id>-recall")."""
+    total = Summary()
+    with db.session() as s:
+        events = list(s.scalars(select(MatchingEvent).where(MatchingEvent.starts_on == today + timedelta(days=1))))
+        for e in events:
+            s.expunge(e)
+    for e in events:
+        people = audience(db, e.region_code, e.major, tuple(e.roles.split()))
+        body = f"【活动提醒】明天（{e.starts_on}）：{e.title}" + (f"，地点：{e.place}" if e.place else "") + "。"
+        enqueue(db, "event", f"{e.id}-recall", [(o, {"title": e.title, "when": str(e.starts_on), "note": "明天",
+                                                     "text": body}) for o in people])
+        part = deliver_round(db, api, settings, "event", f"{e.id}-recall")
+        total.sent, total.skipped, total.failed = total.sent + part.sent, total.skipped + part.skipped, \
+            total.failed + part.failed
+    return total

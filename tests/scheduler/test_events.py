@@ -1,0 +1,64 @@
+"""Matching events: `jianxi broadcast` on a fresh database reaches the followers it targets once (region, role,
+major of the same 专业类), a rerun of the recall sends nothing twice, and bad input exits 2 with a message."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+from bot.db import Database
+from bot.models import PushOptOut, Role, User
+from scheduler.events import audience, recall
+from tests.test_cli import jianxi
+
+
+def _followers(db: Database) -> None:
+    with db.session() as s:
+        s.add_all([
+            User(openid="o_zz_cs", role=Role.graduate.value, region_code="410105", major="计算机科学与技术"),
+            User(openid="o_zz_se", role=Role.graduate.value, region_code="410102", major="软件工程"),  # same 类
+            User(openid="o_zz_kj", role=Role.graduate.value, region_code="410105", major="会计学"),
+            User(openid="o_zz_none", role=Role.graduate.value, region_code="4101"),  # no major: included
+            User(openid="o_ly_cs", role=Role.graduate.value, region_code="410305", major="计算机科学与技术"),
+            User(openid="o_gz_cs", role=Role.graduate.value, region_code="440106", major="计算机科学与技术"),
+            User(openid="o_zz_unit", role=Role.unit.value, region_code="410105"),
+            User(openid="o_zz_gone", role=Role.graduate.value, region_code="410105", subscribed=False),
+            User(openid="o_zz_out", role=Role.graduate.value, region_code="410105", major="软件工程"),
+        ])
+        s.add(PushOptOut(openid="o_zz_out", kind="event"))
+
+
+def test_audience_by_region_role_and_major(db_url) -> None:
+    db = Database(db_url)
+    _followers(db)
+    assert sorted(audience(db, "4101", "计算机科学与技术", ("graduate",))) == ["o_zz_cs", "o_zz_none", "o_zz_se"]
+    assert "o_gz_cs" in audience(db, None, None, ("graduate",))
+    assert audience(db, "4101", None, ("unit",)) == ["o_zz_unit"]
+    db.dispose()
+
+
+def test_broadcast_cli_and_the_recall(tmp_path: Path, standin_url: str, standin, settings) -> None:
+    url = f"sqlite:///{tmp_path}/b.db"
+    db = Database(url)
+    db.upgrade()
+    _followers(db)
+    env = {"JIANXI_DATABASE_URL": url, "JIANXI_WECHAT_API_BASE": standin_url, "JIANXI_ENV": "test"}
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    r = jianxi("broadcast", "--title", "郑州计算机类专场对接会", "--text", "20家单位现场招募见习人员", "--region", "郑州",
+               "--major", "计算机科学与技术", "--date", tomorrow, "--place", "郑州市人才市场", env=env, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout.strip().splitlines()[-1]) == {"sent": 3, "skipped": 0, "failed": 0}
+    assert sorted({m["touser"] for m in standin.messages()}) == ["o_zz_cs", "o_zz_none", "o_zz_se"]
+    assert "郑州市人才市场" in standin.messages("o_zz_cs")[0]["payload"]["text"]["content"]
+    bad = jianxi("broadcast", "--title", "x", "--text", "y", "--region", "火星", env=env, cwd=tmp_path)
+    assert bad.returncode == 2 and "无法确定地区" in bad.stderr and "Traceback" not in bad.stderr
+    s2 = settings.model_copy(update={"database_url": url})
+    from bot.kv import DatabaseStore
+    from bot.wechat.client import WeChatApi
+
+    api = WeChatApi(s2, db, DatabaseStore(db))
+    assert recall(db, api, s2, date.today()).sent == 3  # the day before
+    assert recall(db, api, s2, date.today()).sent == 0  # once
+    assert len(standin.messages()) == 6
+    db.dispose()
