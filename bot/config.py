@@ -56,7 +56,8 @@ class Settings(BaseSettings):
     # as a customer-service message, which WeChat accepts only within 48 hours of the person's last message.
     push_rate_per_s: float = Field(default=20.0, gt=0)
     push_max_attempts: int = Field(default=5, ge=1, le=20)
-    push_retry_base_s: float = Field(default=5.0, gt=0)  # a failed message waits this, then twice as long ...
+    push_retry_base_s: float = Field(default=5.0, gt=0)
+    push_workers: int = Field(default=4, ge=1, le=32)  # senders working at once (WeChat calls wait on the network)  # a failed message waits this, then twice as long ...
     push_template_ids: dict[str, str] = Field(default_factory=dict)
     # Run the scheduler inside `jianxi serve` (turn off when several web processes run; then run
     # `jianxi scheduler` once). A lock in the database keeps a second one from acting anyway.

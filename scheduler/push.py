@@ -22,6 +22,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -275,8 +276,19 @@ def deliver_round(db: Database, api: Any, settings: Any, kind: str, ref: str, *,
     bucket = TokenBucket(settings.push_rate_per_s)
     total = Summary()
     waited = 0.0
+    workers = max(1, int(getattr(settings, "push_workers", 1)))
     while True:
-        part = deliver(db, api, settings, kind=kind, ref=ref, bucket=bucket, on_progress=on_progress)
+        if workers == 1:
+            part = deliver(db, api, settings, kind=kind, ref=ref, bucket=bucket, on_progress=on_progress)
+        else:  # WeChat calls wait on the network: several senders, each claiming its own rows
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="push") as pool:
+                parts = list(pool.map(lambda _: deliver(db, api, settings, kind=kind, ref=ref, bucket=bucket,
+                                                        on_progress=on_progress), range(workers)))
+            part = Summary()
+            for p in parts:
+                part.sent, part.skipped, part.failed = part.sent + p.sent, part.skipped + p.skipped, part.failed + p.failed
+                for k, n in p.errors.items():
+                    part.errors[k] = part.errors.get(k, 0) + n
         total.sent, total.skipped, total.failed = total.sent + part.sent, total.skipped + part.skipped, \
             total.failed + part.failed
         for k, n in part.errors.items():

@@ -905,7 +905,7 @@ def test_more_pages_through_the_whole_reply(wechat_user: WeChatUser, client: Tes
     assert ("\n" if "\n" in long_text else "").join(_bodies(pages)) == long_text
     # Paging is over: 更多 is no longer a page.
     after = u.say("更多")
-    assert _FOOTER.search(after) is None and "没听懂" in after
+    assert _FOOTER.search(after) is None and "没有可以继续显示的内容" in after
 
 
 def test_paging_is_per_follower(client: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -913,7 +913,7 @@ def test_paging_is_per_follower(client: TestClient, settings: Settings, monkeypa
     monkeypatch.setitem(client.app.state.dispatcher.intents, "help", lambda ctx: long_text)
     alice, bob = WeChatUser(client, settings, "o_alice"), WeChatUser(client, settings, "o_bob")
     assert alice.say("帮助").endswith(MORE_FOOTER)
-    assert "没听懂" in bob.say("更多")  # bob has nothing to page through
+    assert "没有可以继续显示的内容" in bob.say("更多")  # bob has nothing to page through
     assert "（第 2/" in alice.say("更多")
 
 
