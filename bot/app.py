@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from bot.api import admin, admin_applications, admin_claims, admin_units, ask, health, positions
+from bot.api import admin, admin_applications, admin_claims, admin_events, admin_units, ask, health, positions
 from bot.config import STANDIN_MOUNT, Settings, get_settings
 from bot.db import Database
 from bot.handlers import build_dispatcher
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(admin_applications.router)
     app.include_router(admin_units.router)
     app.include_router(admin_claims.router)
+    app.include_router(admin_events.router)
     app.include_router(positions.router)
     if settings.simulator_mode:
         from bot.simulator.router import router as simulator_router

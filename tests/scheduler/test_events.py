@@ -62,3 +62,31 @@ def test_broadcast_cli_and_the_recall(tmp_path: Path, standin_url: str, standin,
     assert recall(db, api, s2, date.today()).sent == 0  # once
     assert len(standin.messages()) == 6
     db.dispose()
+
+
+def test_admin_api_announces_to_the_officials_region(settings, standin) -> None:
+    from fastapi.testclient import TestClient
+
+    from bot.api.admin_auth import issue_official_token
+    from bot.app import create_app
+
+    app = create_app(settings)
+    with TestClient(app) as api:
+        db = app.state.services.db
+        _followers(db)
+        henan = issue_official_token(app.state.services, "河南省", "41")
+        h = {"Authorization": f"Bearer {henan}"}
+        assert api.post("/api/v1/admin/events", json={"title": "x"}, headers={}).status_code == 401
+        assert api.post("/api/v1/admin/events", json={"title": "广州专场", "text": "y", "region": "广州"},
+                        headers=h).status_code == 403
+        assert api.post("/api/v1/admin/events", json={"title": "", "text": "y"}, headers=h).status_code == 422
+        assert api.post("/api/v1/admin/events", json={"title": "t", "text": "y", "date": "2020-01-01"},
+                        headers=h).status_code == 422
+        r = api.post("/api/v1/admin/events", json={"title": "河南见习对接月", "text": "全省联动", "major": "会计学"},
+                     headers=h)
+        assert r.status_code == 201, r.text
+        body = r.json()
+        assert body["region_code"] == "41" and body["summary"]["sent"] == body["audience"]
+        assert {m["touser"] for m in standin.messages()} == {"o_zz_kj", "o_zz_none"}  # Henan, 会计 or no major
+        assert api.get("/api/v1/admin/events", headers=h).json()["items"][0]["title"] == "河南见习对接月"
+    app.state.services.db.dispose()
