@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
@@ -34,6 +35,7 @@ from bot.applications.lifecycle import (
 from bot.applications.service import find_position, masked_id, masked_phone, notify_status_change, region_of
 from bot.claims import service as claims
 from bot.conversation.context import Context
+from bot.conversation.forms import Form, Slot
 from bot.conversation.router import Reply, Router
 from bot.models import (
     Application,
@@ -49,6 +51,7 @@ from bot.models import (
 )
 from bot.notify import tell
 from bot.units import service as units
+from bot.validators import FormContext, Ok, Result, Retry
 from knowledge.calculators.min_wage import yuan
 
 router = Router("official")
@@ -288,6 +291,84 @@ REVIEWABLES: dict[str, Reviewable] = {
     "岗位": Reviewable("岗位", _pending_positions, _show_position, _act_on_position),
     "补贴": Reviewable("补贴", _pending_claims, _show_claim, _act_on_claim),
 }
+
+
+# --- 发布活动 (a matching event to the official's region) ----------------------------------------------
+def _event_title(value: str, ctx: FormContext) -> Result:
+    t = value.strip()
+    return Ok(t) if 2 <= len(t) <= 60 else Retry("活动标题请写 2 到 60 个字，例如：郑州市计算机类见习岗位专场对接会。")
+
+
+def _event_date(value: str, ctx: FormContext) -> Result:
+    m = re.search(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})", unicodedata.normalize("NFKC", value))
+    if not m:
+        return Retry("请按“年-月-日”输入活动日期，例如：2026-12-05。")
+    try:
+        d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return Retry("这个日期不存在，请核对，例如：2026-12-05。")
+    if d < ctx.today:
+        return Retry("活动日期不能早于今天。")
+    return Ok(d.isoformat())
+
+
+def _event_text(value: str, ctx: FormContext) -> Result:
+    t = value.strip()
+    return Ok(t) if 2 <= len(t) <= 600 else Retry("活动内容请写 2 到 600 个字（时间、参加单位、报名方式等）。")
+
+
+def _event_place(value: str, ctx: FormContext) -> Result:
+    t = value.strip()
+    return Ok(t) if 2 <= len(t) <= 200 else Retry("请写活动地点或线上链接（200 字以内）。")
+
+
+def _event_major(value: str, ctx: FormContext) -> Result:
+    t = value.strip()
+    if t in ("不限", "全部", "无"):
+        return Ok("不限")
+    found = ctx.majors.match(t)
+    return Ok(found.name) if found else Retry("没有找到这个专业；不限专业请回复“不限”。")
+
+
+def _announce(ctx: Context, values: dict[str, Any]) -> str:
+    admin = admin_of(ctx)
+    if admin is None:
+        return NOT_OFFICIAL
+    from scheduler.events import announce
+
+    services, region = ctx.services, admin.region_code
+    major = None if values["major"] == "不限" else values["major"]
+    if services.api is None:
+        return "当前环境不能推送消息。"
+
+    def send() -> None:
+        announce(services.db, services.api, services.settings, title=values["title"], text=values["text"],
+                 starts_on=date.fromisoformat(values["date"]), place=values["place"], region=region, major=major,
+                 created_by=f"official:{admin.name}")
+
+    ctx.after(send)
+    return (f"✅ 活动“{values['title']}”已发布，正在推送给{ctx.user.region_name or '全国'}"
+            f"{'' if major is None else major + '及相关专业的'}关注者；活动前一天会再提醒一次。")
+
+
+EVENT_FORM = router.form(Form(
+    name="event",
+    title="发布对接活动",
+    slots=[Slot("title", "活动标题", "活动标题：", _event_title),
+           Slot("date", "活动日期", "活动日期（例如 2026-12-05）：", _event_date),
+           Slot("place", "地点", "活动地点或线上链接：", _event_place),
+           Slot("text", "活动内容", "活动内容（参加单位、岗位、报名方式等）：", _event_text),
+           Slot("major", "面向专业", "面向哪个专业？（同一专业类也会收到；不限请回复“不限”）", _event_major)],
+    complete=_announce,
+    intro="好的，发布专项对接活动，共 5 项；确认后推送给本地区的毕业生。",
+))
+
+
+@router.intent("official.event")
+def publish_event(ctx: Context) -> Reply:
+    if admin_of(ctx) is None:
+        return NOT_OFFICIAL
+    return ctx.dispatcher.forms.start(ctx, EVENT_FORM.name)
 
 
 # --- handlers ------------------------------------------------------------------------------------

@@ -84,3 +84,22 @@ def test_overdue_sign_ups_come_first(client, settings) -> None:
 def test_not_an_official(wechat_user) -> None:
     assert "人社工作人员" in wechat_user.say("待办")
     assert "人社工作人员" in wechat_user.say("通过 报名1")
+
+
+def test_official_publishes_a_matching_event_in_chat(client, settings, standin) -> None:
+    db = client.app.state.services.db
+    with db.session() as s:
+        s.add_all([User(openid="o_grad_zz", role=Role.graduate.value, region_code="410105", major="会计学"),
+                   User(openid="o_grad_gz", role=Role.graduate.value, region_code="440106", major="会计学")])
+    official = _official(client, settings, "o_official_henan", "41", "河南省")
+    assert "活动标题" in official.say("发布活动")
+    assert "活动日期" in official.say("河南省会计类见习专场")
+    assert "不能早于今天" in official.say("2020-01-01")
+    assert "地点" in official.say((date.today() + timedelta(days=10)).isoformat())
+    assert "活动内容" in official.say("郑州市人才市场三楼")
+    assert "面向哪个专业" in official.say("30家单位现场招募会计、财务类见习人员")
+    assert "请核对" in official.say("会计学")
+    assert "已发布" in official.say("确认")
+    assert {m["touser"] for m in standin.messages()} == {"o_grad_zz"}  # Henan only
+    assert "河南省会计类见习专场" in standin.messages("o_grad_zz")[0]["payload"]["text"]["content"]
+    assert "人社工作人员" in WeChatUser(client, settings, openid="o_grad_zz").say("发布活动")
