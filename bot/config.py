@@ -57,7 +57,10 @@ class Settings(BaseSettings):
     push_rate_per_s: float = Field(default=20.0, gt=0)
     push_max_attempts: int = Field(default=5, ge=1, le=20)
     push_retry_base_s: float = Field(default=5.0, gt=0)
-    push_workers: int = Field(default=4, ge=1, le=32)  # senders working at once (WeChat calls wait on the network)  # a failed message waits this, then twice as long ...
+    push_workers: int = Field(default=4, ge=1, le=32)
+    # An event audience this large goes by WeChat's mass send (at most 4 a month per follower) instead of one
+    # message per person.
+    push_mass_threshold: int = Field(default=5000, ge=2)  # senders working at once (WeChat calls wait on the network)  # a failed message waits this, then twice as long ...
     push_template_ids: dict[str, str] = Field(default_factory=dict)
     # Run the scheduler inside `jianxi serve` (turn off when several web processes run; then run
     # `jianxi scheduler` once). A lock in the database keeps a second one from acting anyway.

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from bot.db import Database
-from bot.models import MatchingEvent, Role, User
+from bot.models import MatchingEvent, OutboxStatus, PushOutbox, Role, User, utcnow
 from bot.positions.features import group_code, major_code
 from scheduler.push import Summary, deliver_round, enqueue, opted_out
 
@@ -69,10 +69,62 @@ def announce(db: Database, api: Any, settings: Any, *, title: str, text: str, st
     body = f"【对接活动】{title}\n{text}" + (f"\n时间：{starts_on.isoformat()}" if starts_on else "") + \
         (f"\n地点：{place}" if place else "") + "\n回复“退订 活动通知”不再接收此类消息。"
     payload = {"title": title, "when": starts_on.isoformat() if starts_on else "", "note": place or "", "text": body}
-    enqueue(db, "event", str(event.id), [(o, payload) for o in people])
     if on_total:
         on_total(len(people))
+    if len(people) >= settings.push_mass_threshold:
+        return event, mass_send(db, api, event.id, people, body, utcnow().date(), on_progress)
+    enqueue(db, "event", str(event.id), [(o, payload) for o in people])
     return event, deliver_round(db, api, settings, "event", str(event.id), on_progress=on_progress)
+
+
+MASS_PER_MONTH = 4  # WeChat lets a follower receive at most 4 mass messages a month
+MASS_CHUNK = 10_000  # openids per mass send
+
+
+def mass_received(db: Database, month: str) -> dict[str, int]:
+    """Mass messages each follower got this month (recorded as outbox rows of kind "mass")."""
+    with db.session() as s:
+        rows = s.execute(select(PushOutbox.recipient, func.count()).where(
+            PushOutbox.kind == "mass", PushOutbox.ref.startswith(month + ":"),
+            PushOutbox.status == OutboxStatus.sent.value).group_by(PushOutbox.recipient))
+        return {recipient: n for recipient, n in rows.tuples()}
+
+
+def mass_send(db: Database, api: Any, event_id: int, people: list[str], body: str, today: date,
+              on_progress: Callable[[int], None] | None = None) -> Summary:
+    """A large audience: WeChat's mass send to the exact list of openids (opt-outs and the region, role and major
+    filter kept), in chunks; followers who already had 4 mass messages this month are left out and counted as
+    skipped. Each chunk's ``clientmsgid`` lets WeChat drop a resend; each recipient is recorded so a rerun and
+    the monthly limit see it."""
+    from bot.wechat.client import WeChatApiError
+
+    month = today.isoformat()[:7]
+    ref = f"{month}:{event_id}"
+    had = mass_received(db, month)
+    with db.session() as s:
+        done = set(s.scalars(select(PushOutbox.recipient).where(PushOutbox.kind == "mass", PushOutbox.ref == ref)))
+    allowed = [o for o in people if o not in done and had.get(o, 0) < MASS_PER_MONTH]
+    summary = Summary(skipped=len(people) - len(allowed))
+    summary.errors["over_monthly_mass_limit"] = sum(1 for o in people if had.get(o, 0) >= MASS_PER_MONTH)
+    for i in range(0, len(allowed), MASS_CHUNK):
+        chunk = allowed[i:i + MASS_CHUNK]
+        if len(chunk) < 2:  # WeChat's list send needs two; one person gets a customer-service message
+            chunk = chunk + [chunk[0]] if chunk else chunk
+        try:
+            api.mass_send_text_to(list(dict.fromkeys(chunk)), body, clientmsgid=f"jx-mass-{event_id}-{i // MASS_CHUNK}")
+        except WeChatApiError as e:
+            summary.failed += len(set(chunk))
+            summary.errors[str(e.errcode)] = summary.errors.get(str(e.errcode), 0) + 1
+            continue
+        enqueue(db, "mass", ref, [(o, {"event": event_id}) for o in dict.fromkeys(chunk)])
+        with db.session() as s:
+            s.execute(update(PushOutbox).where(PushOutbox.kind == "mass", PushOutbox.ref == ref,
+                                               PushOutbox.recipient.in_(list(set(chunk)))).values(
+                status=OutboxStatus.sent.value, channel="mass", sent_at=utcnow()))
+        summary.sent += len(set(chunk))
+        if on_progress:
+            on_progress(len(set(chunk)))
+    return summary
 
 
 def recall(db: Database, api: Any, settings: Any, today: date) -> Summary:

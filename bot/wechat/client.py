@@ -404,6 +404,24 @@ class WeChatApi:
 
         return self._call("message/mass/sendall", send)
 
+    def mass_send_text_to(self, openids: list[str], content: str, clientmsgid: str | None = None) -> dict[str, Any]:
+        """A mass text message to a list of 2 to 10,000 followers (WeChat's 根据 OpenID 列表群发)."""
+        payload = {"touser": list(openids), "msgtype": "text", "text": {"content": content},
+                   "clientmsgid": clientmsgid or uuid.uuid4().hex}
+        tries = 0
+
+        def send() -> dict[str, Any]:
+            nonlocal tries
+            tries += 1
+            try:
+                return self.client.post("message/mass/send", data=payload)
+            except WeChatClientException as exc:
+                if exc.errcode == 45065 and tries > 1:  # an earlier attempt reached WeChat: its job is ours
+                    return {"errcode": 0, "errmsg": "send job submission success", "msg_id": _json_of(exc).get("msg_id")}
+                raise
+
+        return self._call("message/mass/send", send)
+
     # -- menu --------------------------------------------------------------------------------
 
     def create_menu(self, menu: dict[str, Any]) -> None:

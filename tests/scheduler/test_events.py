@@ -7,6 +7,8 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import httpx
+
 from bot.db import Database
 from bot.models import PushOptOut, Role, User
 from scheduler.events import audience, recall
@@ -90,3 +92,29 @@ def test_admin_api_announces_to_the_officials_region(settings, standin) -> None:
         assert {m["touser"] for m in standin.messages()} == {"o_zz_kj", "o_zz_none"}  # Henan, 会计 or no major
         assert api.get("/api/v1/admin/events", headers=h).json()["items"][0]["title"] == "河南见习对接月"
     app.state.services.db.dispose()
+
+
+def test_a_large_audience_goes_by_mass_send_within_the_monthly_limit(db_url, settings, standin) -> None:
+    from datetime import date as day
+
+    from bot.kv import DatabaseStore
+    from bot.models import PushOutbox
+    from bot.wechat.client import WeChatApi
+    from scheduler.events import announce
+
+    db = Database(db_url)
+    with db.session() as s:
+        s.add_all([User(openid=f"o_many_{i}", role=Role.graduate.value, region_code="410105") for i in range(6)])
+        month = day.today().isoformat()[:7]
+        s.add_all([PushOutbox(kind="mass", ref=f"{month}:{k}", recipient="o_many_0", status="sent", payload={})
+                   for k in range(90, 94)])  # four mass messages already this month
+    s2 = settings.model_copy(update={"push_mass_threshold": 3})
+    api = WeChatApi(s2, db, DatabaseStore(db))
+    event, summary = announce(db, api, s2, title="郑州专场", text="现场招募", region="4101")
+    assert summary.sent == 5 and summary.skipped == 1 and summary.errors["over_monthly_mass_limit"] == 1
+    sent = standin.messages()
+    assert {m["touser"] for m in sent} == {f"o_many_{i}" for i in range(1, 6)}
+    assert {m["kind"] for m in sent} == {"mass"}
+    stats = httpx.get(f"{standin.url}/_standin/stats").json()
+    assert stats["messages"]["mass"] == 5 and stats["messages"]["custom"] == 0
+    db.dispose()
