@@ -15,6 +15,7 @@ told of every review by a customer-service message.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -65,7 +66,8 @@ def list_units(request: Request, admin: AdminDep, status: str | None = None, lim
 
 
 def _unit(s: Any, admin: Admin, unit_id: str) -> Unit:
-    unit = s.get(Unit, int(unit_id)) if unit_id.isdigit() else None
+    number = service.parse_id(unit_id)
+    unit = s.get(Unit, number) if number is not None else None
     if unit is None or not admin.sees(unit.region_code):
         raise HTTPException(404, "没有找到这个单位")
     return unit
@@ -78,10 +80,17 @@ def get_unit(unit_id: str, request: Request, admin: AdminDep) -> dict[str, Any]:
         return service.unit_item(_unit(s, admin, unit_id), services.vault)
 
 
+def _controls(value: str) -> bool:
+    """Control characters (NUL and the like) no name, number or reason contains; PostgreSQL refuses NUL."""
+    return any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value)
+
+
 def _field(body: dict[str, Any], key: str, validate: Any, ctx: FormContext, label: str) -> Any:
     value = body.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         raise bad(f"缺少 {key}（{label}）")
+    if _controls(str(value)):
+        raise bad(f"{key}（{label}）含有不可见的控制字符，请删除后重试")
     result = validate(str(value), ctx)
     if not isinstance(result, Ok):
         raise bad(f"{key}：{result.hint}")
@@ -106,6 +115,11 @@ def create_unit(request: Request, admin: AdminDep, body: Any = Body(...)) -> dic
     insured = body.get("insured_headcount")
     if not isinstance(insured, int) or isinstance(insured, bool) or not 1 <= insured <= 1_000_000:
         raise bad("insured_headcount（参保人数）应为 1 到 1000000 的整数")
+    wants_base = body.get("wants_base", False)
+    if wants_base is None:
+        wants_base = False
+    if not isinstance(wants_base, bool):
+        raise bad("wants_base（是否申请见习基地）应为 true 或 false")
     registered = date_param(body.get("registered_on"), "registered_on")
     if registered is None or registered > today:
         raise bad("registered_on（成立日期）应为不晚于今天的 YYYY-MM-DD 日期")
@@ -116,7 +130,7 @@ def create_unit(request: Request, admin: AdminDep, body: Any = Body(...)) -> dic
                 credit_code=_field(body, "credit_code", credit_code, ctx, "统一社会信用代码"),
                 region_code=found[0].code, contact_name=_field(body, "contact_name", name, ctx, "联系人"),
                 contact_phone=_field(body, "contact_phone", mobile, ctx, "联系电话"), insured=insured,
-                registered_on=registered, wants_base=bool(body.get("wants_base")), today=today)
+                registered_on=registered, wants_base=wants_base, today=today)
         except service.ReviewError as e:
             raise HTTPException(409 if e.conflict else 422, e.message) from None
         return service.unit_item(unit, services.vault)
@@ -126,8 +140,8 @@ def _action(body: Any, allowed: tuple[str, ...]) -> tuple[str, str | None]:
     if not isinstance(body, dict) or body.get("action") not in allowed:
         raise bad("action 应为 " + " / ".join(allowed) + " 之一")
     reason = body.get("reason")
-    if reason is not None and (not isinstance(reason, str) or len(reason) > 500):
-        raise bad("reason 应为不超过 500 字的文字")
+    if reason is not None and (not isinstance(reason, str) or len(reason) > 500 or _controls(reason)):
+        raise bad("reason 应为不超过 500 字的文字（不含控制字符）")
     return body["action"], reason
 
 
@@ -174,7 +188,7 @@ def review_position(code: str, request: Request, admin: AdminDep, body: Any = Bo
     services = request.app.state.services
     action, reason = _action(body, ("approve", "reject"))
     with services.db.session() as s:
-        p = find_position(s, code) if len(code) <= 32 else None
+        p = find_position(s, code) if len(code) <= 32 and not _controls(code) else None
         if p is None or not admin.sees(region_of(p)):
             raise HTTPException(404, "没有找到这个岗位")
         try:

@@ -156,7 +156,8 @@ def _unit_region() -> ColumnElement[str]:
 
 
 def _unit(ctx: Context, admin: Admin, ref: str) -> Unit | None:
-    unit = ctx.session.get(Unit, int(ref)) if ref.isdigit() else None
+    number = units.parse_id(ref)
+    unit = ctx.session.get(Unit, number) if number is not None else None
     return unit if unit is not None and admin.sees(unit.region_code) else None
 
 

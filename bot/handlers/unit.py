@@ -22,7 +22,8 @@ from bot.applications.service import notify_status_change
 from bot.conversation.context import Context
 from bot.conversation.forms import Form, Slot
 from bot.conversation.router import Reply, Router
-from bot.handlers.official import admin_of, inbox_text
+from bot.handlers.official import admin_of
+from bot.handlers.official import inbox as official_inbox
 from bot.handlers.signup import masked_value, sealed_phone
 from bot.models import ApplicationStatus, PositionCategory, UnitStatus
 from bot.positions.features import major_code, split_majors
@@ -78,6 +79,11 @@ REGISTER_FORM = router.form(Form(
 def _registered(ctx: Context, values: dict[str, Any]) -> str:
     vault = ctx.services.vault
     phone = vault.decrypt(values["contact_phone"]["enc"])
+    claimed = service.claim(ctx.session, vault, credit_code=values["credit_code"], contact_phone=phone,
+                            openid=ctx.user.openid)
+    if claimed is not None:
+        return (f"✅ {claimed.name} 已由人社部门代为申报，现已绑定到您的微信（联系电话与申报时一致）。\n"
+                + _menu(ctx))
     try:
         unit, assessment = service.register(
             ctx.session, vault, name=values["name"], credit_code=values["credit_code"],
@@ -192,7 +198,9 @@ def _published(ctx: Context, values: dict[str, Any]) -> str:
 def _menu(ctx: Context) -> str:
     unit = service.unit_of(ctx.session, ctx.user.openid)
     if unit is None:
-        return ("单位服务：\n1. 单位申报：见习单位申报（约 2 分钟），审核通过后可发布岗位\n"
+        return ("单位服务：\n· 单位申报：见习单位申报（约 2 分钟），由当地人社部门审核\n"
+                "审核通过后还可以办理：\n· 发布岗位：提交见习岗位（审核后上线）\n· 我的申请人：查看报名、录用、签协议\n"
+                "· 考勤：每月报送见习人员出勤天数\n· 申领补贴：按月申领见习补贴\n"
                 "回复“单位申报”开始。有疑问可直接问政策，例如“长沙见习基地要什么条件”。")
     lines = [f"【{unit.name}】申报状态：{service.unit_label(unit.status)}"
              + ("（见习基地" + (f"，有效期至{date_text(unit.base_valid_until)}" if unit.base_valid_until else "")
@@ -210,9 +218,8 @@ def _menu(ctx: Context) -> str:
 
 @router.intent("unit.services")
 def unit_services(ctx: Context) -> Reply:
-    admin = admin_of(ctx)
-    if admin is not None:
-        return inbox_text(ctx, admin)
+    if admin_of(ctx) is not None:  # the same menu button is an official's workbench
+        return official_inbox(ctx)
     return _menu(ctx)
 
 
@@ -286,4 +293,6 @@ def unit_decide(ctx: Context) -> Reply:
         ctx.after(lambda: notify_status_change(api, db, application_id))
     told = "，已通知申请人" if api is not None else ""
     extra = f"（{date_text(a.starts_on)}至{date_text(a.ends_on)}）" if target == ApplicationStatus.on_internship else ""
-    return f"报名{a.id}（{a.applicant_name or ''}）已改为“{label(a.status)}”{extra}{told}。"
+    reply = f"报名{a.id}（{a.applicant_name or ''}）已改为“{label(a.status)}”{extra}{told}。"
+    note = service.cap_note(ctx.session, unit) if target == ApplicationStatus.on_internship else None
+    return reply + ("\n" + note if note else "")

@@ -86,6 +86,10 @@ def assess(region_code: str | None, *, insured: int, registered_on: date, wants_
             out.append(Criterion("属“三高四新”方向、17条产业链企业或在长事业单位的，可适当放宽认定条件，"
                                  "由人社部门审核时认定", "说明", _cite(relaxed)))
         valid = _fact("changsha.base.validity", "validity_years")
+        validity = entries.get("changsha.base.validity")
+        if valid is not None and validity is not None:
+            out.append(Criterion(f"见习基地认定后有效期{valid:g}年，期满经考核合格且符合条件的可继续认定", "说明",
+                                 _cite(validity)))
         return Assessment(tuple(out), int(valid) if valid is not None else None)
     own = next((e for e in entries.values() if e.region == region and e.topic == "unit_criteria"), None)
     if own is not None:
@@ -97,3 +101,14 @@ def assess(region_code: str | None, *, insured: int, registered_on: date, wants_
     if wants_base and region != "4301":
         out.append(Criterion("见习基地的认定条件以当地人社部门规定为准（此处收录的通知中只有长沙列明）", "说明", ""))
     return Assessment(tuple(out), None)
+
+
+def trainee_cap(region_code: str | None, *, is_base: bool, insured: int | None) -> tuple[int, float, str] | None:
+    """For a 见习基地 whose region caps trainees by insured staff (长沙: at most 30%): the cap in people, the
+    share and its source; None where no cap applies or the headcount is unknown."""
+    if not is_base or not insured or knowledge_region(region_code) != "4301":
+        return None
+    share = _fact("changsha.base.positions", "trainees_max_share_of_insured_staff")
+    if share is None:
+        return None
+    return int(insured * share), float(share), _cite(_entries()["changsha.base.positions"])

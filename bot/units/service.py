@@ -14,10 +14,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.applications.lifecycle import date_text, label
-from bot.models import Application, Position, PositionStatus, Role, Unit, UnitStatus, User, utcnow
+from bot.models import (
+    Application,
+    ApplicationStatus,
+    Position,
+    PositionStatus,
+    Role,
+    Unit,
+    UnitStatus,
+    User,
+    utcnow,
+)
 from bot.positions.features import major_codes, title_tokens
 from bot.privacy import Vault, mask_phone
-from bot.units.criteria import Assessment, assess
+from bot.units.criteria import Assessment, assess, trainee_cap
 from knowledge.divisions import divisions
 
 UNIT_STATUS_LABELS = {UnitStatus.pending: "待审核", UnitStatus.approved: "已通过", UnitStatus.refused: "未通过"}
@@ -32,6 +42,18 @@ class ReviewError(ValueError):
         super().__init__(message)
         self.message = message
         self.conflict = conflict
+
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger number cannot name a row (PostgreSQL would refuse it)
+
+
+def parse_id(text: str) -> int | None:
+    """A row id typed by a person or in a URL (``12``), or None when it cannot be one."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
 
 
 def unit_label(status: str) -> str:
@@ -72,15 +94,39 @@ def register(session: Session, vault: Vault, *, name: str, credit_code: str, reg
     session.add(unit)
     session.flush()
     if contact_openid:
-        user = session.scalar(select(User).where(User.openid == contact_openid))
-        if user is not None and user.role == Role.graduate.value:
-            user.role = Role.unit.value
+        _becomes_unit(session, contact_openid)
     return unit, assessment
 
 
+def _becomes_unit(session: Session, openid: str) -> None:
+    user = session.scalar(select(User).where(User.openid == openid))
+    if user is not None and user.role == Role.graduate.value:
+        user.role = Role.unit.value
+
+
+def claim(session: Session, vault: Vault, *, credit_code: str, contact_phone: str, openid: str) -> Unit | None:
+    """The unit an official registered on its behalf (no WeChat contact yet), bound to this WeChat user when
+    the credit code and the contact's mobile number both match what was registered; None otherwise."""
+    unit = credit_code_taken(session, credit_code)
+    if unit is None or unit.contact_openid or unit.contact_phone_hash != vault.lookup_hash(contact_phone):
+        return None
+    unit.contact_openid = openid
+    _becomes_unit(session, openid)
+    return unit
+
+
+def years_later(start: date, years: int) -> date:
+    """The same day ``years`` later; 29 February becomes 28 February in a common year."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
+
+
 def review_unit(unit: Unit, action: str, reason: str | None, today: date) -> None:
-    """approve / refuse a pending unit. Approving a 见习基地 application that meets the criteria makes it a base
-    for the region's validity period (长沙: 3 years)."""
+    """approve / refuse a pending unit. Approving a unit that asked to be a 见习基地 recognises it as a base for
+    the region's validity period (长沙: 3 years): the official has weighed the criteria checked at 申报, which
+    the notice lets them relax for some units (长人社规〔2024〕4号 二（七）)."""
     if unit.status != UnitStatus.pending.value:
         raise ReviewError(f"这个单位的申报已经是“{unit_label(unit.status)}”，不能再审核。")
     reason = (reason or "").strip() or None
@@ -96,7 +142,7 @@ def review_unit(unit: Unit, action: str, reason: str | None, today: date) -> Non
                        registered_on=unit.registered_on or today, wants_base=True, today=today).base_valid_years
         unit.is_base = True
         if years:
-            unit.base_valid_until = date(today.year + years, today.month, min(today.day, 28))
+            unit.base_valid_until = years_later(today, years)
 
 
 def unit_message(unit: Unit) -> str:
@@ -194,11 +240,31 @@ def applicants_text(session: Session, unit: Unit, vault: Vault, today: date) -> 
 
 
 def unit_application(session: Session, unit: Unit, application_id: int) -> Application | None:
+    if not 0 < application_id <= MAX_ID:
+        return None
     a = session.get(Application, application_id)
     if a is None:
         return None
     position = session.get(Position, a.position_id)
     return a if position is not None and position.unit_id == unit.id else None
+
+
+def cap_note(session: Session, unit: Unit) -> str | None:
+    """A reminder when a 见习基地 has more trainees on internship than its region allows (长沙: at most 30% of
+    the insured staff it declared); None within the cap or where no cap applies."""
+    cap = trainee_cap(unit.region_code, is_base=unit.is_base, insured=unit.insured_headcount)
+    if cap is None:
+        return None
+    limit, share, source = cap
+    count = session.scalar(select(func.count()).select_from(Application)
+                           .join(Position, Position.id == Application.position_id)
+                           .where(Position.unit_id == unit.id,
+                                  Application.status == ApplicationStatus.on_internship.value)) or 0
+    if count <= limit:
+        return None
+    return (f"⚠ 注意：本单位见习中人数已有{count}人，超过申报参保人数{unit.insured_headcount}人的{share:.0%}"
+            f"（{limit}人）。见习基地吸纳见习人员不应超过同期参保人数的{share:.0%}（{source}）；"
+            "如参保人数已有变化，请联系当地人社部门更新。")
 
 
 def unit_item(unit: Unit, vault: Vault) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.models import Application, Position, Role, Unit, User
 from bot.validators import credit_check_char
@@ -144,3 +144,99 @@ def test_outside_changsha_the_notices_set_no_numbers(client, settings) -> None:
         unit.say(answer)
     done = unit.say("确认")
     assert "未列出见习单位的数量条件" in done and "不符合" not in done
+
+
+def test_back_edit_and_cancel_lose_nothing(client, settings) -> None:
+    db = client.app.state.services.db
+    unit = _person(client, settings, "o_unit_edit")
+    unit.say("单位申报")
+    unit.say("长沙岳麓湘江人力资源服务有限公司")
+    assert "地区" in unit.say(CREDIT)
+    back = unit.say("返回")
+    assert "统一社会信用代码" in back  # the previous question again
+    assert "校验不通过" in unit.say(CREDIT[:-1] + ("1" if CREDIT[-1] != "1" else "2"))
+    assert "地区" in unit.say(CREDIT)
+    unit.say("长沙市岳麓区")
+    unit.say("王芳")
+    assert "11 位" in unit.say("139123456789")  # 12 digits
+    unit.say(PHONE)
+    unit.say("45")
+    unit.say("2018年5月")
+    summary = unit.say("1")
+    for kept in ("长沙岳麓湘江人力资源服务有限公司", CREDIT, "岳麓区", "王芳", "139****5678", "45", "2018年5月1日"):
+        assert kept in summary
+    assert "参保人数" in unit.say("修改 参保人数")
+    assert "整数" in unit.say("四十")
+    edited = unit.say("60")
+    assert "60" in edited and CREDIT in edited and "139****5678" in edited  # the rest is still there
+    assert "已取消" in unit.say("取消")
+    with db.session() as s:
+        assert s.scalar(select(Unit).where(Unit.credit_code == CREDIT)) is None
+        assert s.scalar(select(User.role).where(User.openid == "o_unit_edit")) == Role.graduate.value
+
+
+def test_the_menu_names_every_unit_service(client, settings, standin) -> None:
+    unit = _person(client, settings, "o_unit_menu")
+    before = unit.say("单位服务")
+    assert "单位申报" in before and "发布岗位" in before and "我的申请人" in before
+    assert "考勤" in before and "申领补贴" in before
+    _register(unit)
+    unit.say("确认")
+    with client.app.state.services.db.session() as s:
+        s.scalar(select(Unit).where(Unit.credit_code == CREDIT)).status = "approved"
+    after = unit.say("单位服务")
+    for word in ("已通过", "发布岗位", "我的申请人", "考勤 2026-10", "申领补贴 2026-10"):
+        assert word in after
+
+
+def test_a_unit_registered_on_its_behalf_is_bound_by_code_and_phone(client, settings) -> None:
+    from bot.units import service
+
+    services = client.app.state.services
+    with services.db.session() as s:
+        unit, _ = service.register(s, services.vault, name="长沙岳麓湘江人力资源服务有限公司", credit_code=CREDIT,
+                                   region_code="430104", contact_name="王芳", contact_phone=PHONE, insured=45,
+                                   registered_on=date(2018, 5, 1), wants_base=True, today=date.today())
+        unit_id = unit.id
+    stranger = _person(client, settings, "o_unit_stranger")
+    stranger.say("单位申报")
+    for answer in ("长沙岳麓湘江人力资源服务有限公司", CREDIT, "长沙市岳麓区", "李雷", "13800001111", "45", "2018年5月", "1"):
+        stranger.say(answer)
+    assert "已经申报过" in stranger.say("确认")  # the phone does not match: not bound
+    contact = _person(client, settings, "o_unit_contact")
+    _register(contact)
+    bound = contact.say("确认")
+    assert "已绑定到您的微信" in bound and "待审核" in bound
+    with services.db.session() as s:
+        assert s.get(Unit, unit_id).contact_openid == "o_unit_contact"
+        assert s.scalar(select(func.count()).select_from(Unit)) == 1
+        assert s.scalar(select(User.role).where(User.openid == "o_unit_contact")) == Role.unit.value
+        assert s.scalar(select(User.role).where(User.openid == "o_unit_stranger")) == Role.graduate.value
+    assert "长沙岳麓湘江" in contact.say("单位服务")
+
+
+def test_a_base_over_its_trainee_cap_is_reminded_at_the_agreement(client, settings, standin) -> None:
+    services = client.app.state.services
+    unit = _person(client, settings, "o_unit_cap")
+    _register(unit, insured="30")
+    unit.say("确认")
+    with services.db.session() as s:
+        u = s.scalar(select(Unit).where(Unit.credit_code == CREDIT))
+        u.status, u.is_base, u.insured_headcount = "approved", True, 3  # fewer staff now: the cap is 0 people
+        p = Position(code=f"U{u.id}-001", unit_id=u.id, unit_name=u.name, title="行政助理", category="管理类",
+                     province_code="43", province="湖南省", city_code="4301", city="长沙市", county_code="430104",
+                     district="岳麓区", headcount=2, places_left=2, months=6, status="open")
+        s.add(p)
+        s.flush()
+        s.add(User(openid="o_grad_cap", role=Role.graduate.value))
+        a = Application(openid="o_grad_cap", position_id=p.id, position_code=p.code, unit_id=u.id,
+                        region_code="430104", status="accepted", applicant_name="钱七")
+        s.add(a)
+        s.flush()
+        application_id = a.id
+    assert "没有找到报名" in unit.say("录用 报名99999999999999999999")  # no such number, no crash
+    official = _person(client, settings, "o_off_cap", Role.official.value, "4301", "长沙市")
+    assert "没有找到单位" in official.say("查看 单位99999999999999999999")
+    started = unit.say(f"签协议 报名{application_id} 2026-12-01 2027-05-31")
+    assert "见习中" in started
+    assert "超过申报参保人数3人的30%（0人）" in started and "长人社规〔2024〕4号 二（二）" in started
