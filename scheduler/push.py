@@ -130,38 +130,50 @@ def recover(db: Database) -> int:
     with db.session() as s:
         rows = list(s.execute(select(PushOutbox.id, PushOutbox.claimed_by).where(
             PushOutbox.status == OutboxStatus.sending.value, PushOutbox.claimed_by.startswith(HOST + ":"))).tuples())
-        dead = [i for i, by in rows if by and by.split(":")[1].isdigit() and not _alive(int(by.split(":")[1]))]
-        if dead:
-            s.execute(update(PushOutbox).where(PushOutbox.id.in_(dead)).values(
-                status=OutboxStatus.pending.value, lease_until=None, claimed_by=None))
-        return len(dead)
+        dead = {by for _, by in rows if by and by.split(":")[1].isdigit() and not _alive(int(by.split(":")[1]))}
+        if not dead:
+            return 0
+        # By claimant, not by id: a row another sender of this process claimed in between is left alone.
+        return s.execute(update(PushOutbox).where(PushOutbox.status == OutboxStatus.sending.value,
+                                                  PushOutbox.claimed_by.in_(dead)).values(
+            status=OutboxStatus.pending.value, lease_until=None, claimed_by=None)).rowcount or 0
 
 
 def _claim(db: Database, kind: str | None, ref: str | None, limit: int) -> list[PushOutbox]:
     """Take up to ``limit`` due rows for this sender (others skip them until the lease lapses)."""
     now = utcnow()
-    due = and_(PushOutbox.next_attempt_at <= now, or_(
-        PushOutbox.status == OutboxStatus.pending.value,
-        and_(PushOutbox.status == OutboxStatus.sending.value, PushOutbox.lease_until < now)))
+    # Two index-friendly queries (ix_push_outbox_status_next), not one with an OR: pending rows that are due,
+    # then — when those run short — rows whose sender's lease lapsed.
+    pending = and_(PushOutbox.status == OutboxStatus.pending.value, PushOutbox.next_attempt_at <= now)
+    lapsed = and_(PushOutbox.status == OutboxStatus.sending.value, PushOutbox.lease_until < now)
+    scope = []
     if kind:
-        due = and_(due, PushOutbox.kind == kind)
+        scope.append(PushOutbox.kind == kind)
     if ref:
-        due = and_(due, PushOutbox.ref == ref)
-    with db.session() as s:
-        query = select(PushOutbox.id).where(due).order_by(PushOutbox.id).limit(limit)
-        if not db.is_sqlite:
-            query = query.with_for_update(skip_locked=True)
-        ids = list(s.scalars(query))
-        if not ids:
-            return []
-        # Conditional: a row another sender took in between is not taken again.
-        token = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        s.execute(update(PushOutbox).where(PushOutbox.id.in_(ids), due).values(
-            status=OutboxStatus.sending.value, lease_until=now + LEASE, claimed_by=token))
-        rows = list(s.scalars(select(PushOutbox).where(PushOutbox.id.in_(ids), PushOutbox.claimed_by == token)))
-        for r in rows:
-            s.expunge(r)
-        return rows
+        scope.append(PushOutbox.ref == ref)
+    due = and_(or_(pending, lapsed), *scope)
+    for _ in range(5):  # another sender may take the rows we picked first: pick again
+        with db.session() as s:
+            ids: list[int] = []
+            for cond, order in ((pending, PushOutbox.next_attempt_at), (lapsed, PushOutbox.lease_until)):
+                if len(ids) >= limit:
+                    break
+                query = select(PushOutbox.id).where(cond, *scope).order_by(order).limit(limit - len(ids))
+                if not db.is_sqlite:
+                    query = query.with_for_update(skip_locked=True)
+                ids += list(s.scalars(query))
+            if not ids:
+                return []
+            # Conditional: a row another sender took in between is not taken again.
+            token = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+            s.execute(update(PushOutbox).where(PushOutbox.id.in_(ids), due).values(
+                status=OutboxStatus.sending.value, lease_until=now + LEASE, claimed_by=token))
+            rows = list(s.scalars(select(PushOutbox).where(PushOutbox.id.in_(ids), PushOutbox.claimed_by == token)))
+            for r in rows:
+                s.expunge(r)
+            if rows:
+                return rows
+    return []
 
 
 def _cut(value: str) -> str:

@@ -33,6 +33,7 @@ from bot.applications.lifecycle import (
 from bot.applications.service import HARDSHIP_LABELS, masked_id, masked_phone, notify_status_change
 from bot.models import Application, ApplicationEvent, ApplicationStatus, Position, User
 from bot.privacy import Vault
+from bot.units.service import parse_id
 
 router = APIRouter(prefix="/api/v1/admin/applications", tags=["admin"])
 
@@ -106,10 +107,10 @@ def list_applications(request: Request, admin: AdminDep, status: str | None = No
 
 
 def _parse_id(application_id: str) -> int:
-    try:
-        return int(application_id)
-    except ValueError:
-        raise HTTPException(404, "没有找到这条报名") from None
+    number = parse_id(application_id)
+    if number is None:  # not a row id (letters, a number beyond the column): no such sign-up
+        raise HTTPException(404, "没有找到这条报名")
+    return number
 
 
 def _load(s: Any, admin: Admin, application_id: str, lock: bool = False) -> Application:

@@ -22,6 +22,7 @@ from bot.api.params import bad, int_param
 from bot.claims import service as claims
 from bot.models import ClaimStatus, SubsidyClaim, Unit
 from bot.notify import tell
+from bot.units.service import parse_id
 
 router = APIRouter(prefix="/api/v1/admin/claims", tags=["admin"])
 
@@ -62,7 +63,8 @@ def list_claims(request: Request, admin: AdminDep, status: str | None = None, mo
 
 
 def _claim(s: Any, admin: Admin, claim_id: str) -> SubsidyClaim:
-    c = s.get(SubsidyClaim, int(claim_id)) if claim_id.isdigit() else None
+    pk = parse_id(claim_id)
+    c = s.get(SubsidyClaim, pk) if pk is not None else None
     if c is None or not admin.sees(c.region_code):
         raise HTTPException(404, "没有找到这条申领")
     return c

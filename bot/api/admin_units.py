@@ -123,11 +123,15 @@ def create_unit(request: Request, admin: AdminDep, body: Any = Body(...)) -> dic
     registered = date_param(body.get("registered_on"), "registered_on")
     if registered is None or registered > today:
         raise bad("registered_on（成立日期）应为不晚于今天的 YYYY-MM-DD 日期")
+    code = _field(body, "credit_code", credit_code, ctx, "统一社会信用代码")
     with services.db.session() as s:
+        existing = service.credit_code_taken(s, code)
+        if existing is not None and not admin.sees(existing.region_code):  # another region's unit
+            raise HTTPException(409, "这个统一社会信用代码已经申报过。如需变更，请联系当地人社部门。")
         try:
             unit, _ = service.register(
                 s, services.vault, name=_field(body, "name", unit_name, ctx, "单位名称"),
-                credit_code=_field(body, "credit_code", credit_code, ctx, "统一社会信用代码"),
+                credit_code=code,
                 region_code=found[0].code, contact_name=_field(body, "contact_name", name, ctx, "联系人"),
                 contact_phone=_field(body, "contact_phone", mobile, ctx, "联系电话"), insured=insured,
                 registered_on=registered, wants_base=wants_base, today=today)

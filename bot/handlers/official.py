@@ -83,9 +83,10 @@ def admin_of(ctx: Context) -> Admin | None:
 
 # --- sign-ups --------------------------------------------------------------------------------------
 def _application(ctx: Context, admin: Admin, ref: str) -> Application | None:
-    if not ref.isdigit():
+    pk = units.parse_id(ref)
+    if pk is None:
         return None
-    a = ctx.session.get(Application, int(ref))
+    a = ctx.session.get(Application, pk)
     return a if a is not None and admin.sees(a.region_code) else None
 
 
@@ -246,7 +247,8 @@ def _act_on_position(ctx: Context, admin: Admin, ref: str, action: str, reason: 
 
 # --- subsidy claims ------------------------------------------------------------------------------------
 def _claim(ctx: Context, admin: Admin, ref: str) -> SubsidyClaim | None:
-    c = ctx.session.get(SubsidyClaim, int(ref)) if ref.isdigit() else None
+    pk = units.parse_id(ref)
+    c = ctx.session.get(SubsidyClaim, pk) if pk is not None else None
     return c if c is not None and admin.sees(c.region_code) else None
 
 

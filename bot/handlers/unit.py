@@ -211,6 +211,7 @@ def _menu(ctx: Context) -> str:
                   "· 申领补贴：按月申领见习补贴，例如“申领补贴 2026-10”"]
     elif unit.status == UnitStatus.refused.value:
         lines.append(f"原因：{unit.review_reason or '未说明'}。如有疑问请咨询当地人社部门。")
+        lines.append("情况有变化的，可以回复“单位申报”重新申报。")
     else:
         lines.append("审核通过后会通知您，届时即可发布岗位。")
     return "\n".join(lines)
@@ -225,7 +226,8 @@ def unit_services(ctx: Context) -> Reply:
 
 @router.intent("unit.register")
 def unit_register(ctx: Context) -> Reply:
-    if service.unit_of(ctx.session, ctx.user.openid) is not None:
+    unit = service.unit_of(ctx.session, ctx.user.openid)
+    if unit is not None and unit.status != UnitStatus.refused.value:  # a refused unit may apply again
         return _menu(ctx)
     return ctx.dispatcher.forms.start(ctx, REGISTER_FORM.name)
 

@@ -77,21 +77,29 @@ def credit_code_taken(session: Session, code: str) -> Unit | None:
 def register(session: Session, vault: Vault, *, name: str, credit_code: str, region_code: str, contact_name: str,
              contact_phone: str, insured: int, registered_on: date, wants_base: bool, today: date,
              contact_openid: str | None = None) -> tuple[Unit, Assessment]:
-    """A new unit, pending review, with its region's criteria checked and kept with it."""
+    """A new unit, pending review, with its region's criteria checked and kept with it.
+
+    A unit that was refused may apply again (its own contact in chat, or an official over the API): the same
+    row goes back to pending with what it declares now, and the previous refusal is cleared."""
     d = divisions().get(region_code)
     if d is None:
         raise ReviewError("没有找到这个地区。", conflict=False)
-    if credit_code_taken(session, credit_code) is not None:
+    unit = credit_code_taken(session, credit_code)
+    if unit is not None and (unit.status != UnitStatus.refused.value
+                             or (contact_openid and unit.contact_openid not in (None, contact_openid))):
         raise ReviewError("这个统一社会信用代码已经申报过。如需变更，请联系当地人社部门。")
     assessment = assess(region_code, insured=insured, registered_on=registered_on, wants_base=wants_base, today=today)
-    unit = Unit(name=name, credit_code=credit_code, province_code=d.province_code, city_code=d.city_code,
-                county_code=d.code if d.level == "county" else None, contact_name=contact_name,
-                contact_phone_enc=vault.encrypt(contact_phone), contact_phone_hash=vault.lookup_hash(contact_phone),
-                contact_openid=contact_openid, status=UnitStatus.pending.value, insured_headcount=insured,
-                registered_on=registered_on, wants_base=wants_base, criteria_notes=assessment.text())
-    if d.level == "city":
-        unit.city_code = d.code
-    session.add(unit)
+    if unit is None:
+        unit = Unit(credit_code=credit_code)
+        session.add(unit)
+    unit.name, unit.contact_name, unit.province_code = name, contact_name, d.province_code
+    unit.city_code = d.code if d.level == "city" else d.city_code
+    unit.county_code = d.code if d.level == "county" else None
+    unit.contact_phone_enc, unit.contact_phone_hash = vault.encrypt(contact_phone), vault.lookup_hash(contact_phone)
+    unit.contact_openid = contact_openid or unit.contact_openid
+    unit.status, unit.insured_headcount, unit.registered_on = UnitStatus.pending.value, insured, registered_on
+    unit.wants_base, unit.criteria_notes = wants_base, assessment.text()
+    unit.review_reason, unit.reviewed_at, unit.is_base, unit.base_valid_until = None, None, False, None
     session.flush()
     if contact_openid:
         _becomes_unit(session, contact_openid)
@@ -154,7 +162,7 @@ def unit_message(unit: Unit) -> str:
         lines.append("现在可以回复“发布岗位”发布见习岗位，岗位经审核后上线。")
     elif unit.status == UnitStatus.refused.value:
         lines.append(f"原因：{unit.review_reason or '未说明'}")
-        lines.append("如有疑问请咨询当地人社部门。")
+        lines.append("如有疑问请咨询当地人社部门；情况有变化的，可以回复“单位申报”重新申报。")
     return "\n".join(lines)
 
 

@@ -163,3 +163,19 @@ def test_a_pending_position_is_nowhere_public(api, fresh_index) -> None:
     assert api.post(review, json={"action": "approve"}, headers=H).status_code == 409
     with services.db.session() as s:
         assert s.scalar(select(Position.opens_on).where(Position.code == code)) == services.clock().date()
+
+
+def test_a_refused_unit_is_registered_again_only_in_its_region(api) -> None:
+    services = api.app.state.services
+    unit = api.post("/api/v1/admin/units", json=_body(insured_headcount=12), headers=H).json()
+    henan = {"Authorization": f"Bearer {issue_official_token(services, '河南省', '41')}"}
+    assert api.post(f"/api/v1/admin/units/{unit['id']}/review", json={"action": "refuse", "reason": "参保人数不足"},
+                    headers=H).status_code == 200
+    moved = api.post("/api/v1/admin/units", json=_body(region="410105"), headers=henan)
+    assert moved.status_code == 409 and "已经申报过" in moved.json()["detail"]
+    again = api.post("/api/v1/admin/units", json=_body(insured_headcount=40), headers=H)
+    assert again.status_code == 201, again.text
+    item = again.json()
+    assert item["id"] == unit["id"] and item["status"] == "pending" and item["review_reason"] is None
+    assert item["insured_headcount"] == 40 and "30人以上（申报40人）：符合" in item["criteria"]
+    assert api.post("/api/v1/admin/units", json=_body(), headers=H).status_code == 409  # pending: not again

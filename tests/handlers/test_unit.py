@@ -240,3 +240,26 @@ def test_a_base_over_its_trainee_cap_is_reminded_at_the_agreement(client, settin
     started = unit.say(f"签协议 报名{application_id} 2026-12-01 2027-05-31")
     assert "见习中" in started
     assert "超过申报参保人数3人的30%（0人）" in started and "长人社规〔2024〕4号 二（二）" in started
+
+
+def test_a_refused_unit_applies_again(client, settings, standin) -> None:
+    db = client.app.state.services.db
+    unit = _person(client, settings, "o_unit_again")
+    _register(unit, insured="12")
+    unit.say("确认")
+    official = _person(client, settings, "o_off_again", Role.official.value, "4301", "长沙市")
+    with db.session() as s:
+        unit_id = s.scalar(select(Unit.id).where(Unit.credit_code == CREDIT))
+    assert "未通过" in official.say(f"驳回 单位{unit_id} 参保人数不足30人")
+    told = standin.messages("o_unit_again")[-1]["payload"]["text"]["content"]
+    assert "参保人数不足30人" in told and "重新申报" in told
+    assert "重新申报" in unit.say("单位服务")
+    again = _register(unit, insured="35")
+    assert "参保人数" in again and "35" in again
+    done = unit.say("确认")
+    assert "已提交" in done and "30人以上（申报35人）：符合" in done
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Unit)) == 1
+        u = s.get(Unit, unit_id)
+        assert u.status == "pending" and u.insured_headcount == 35 and u.review_reason is None
+    assert "待审核" in unit.say("单位申报")  # pending again: the menu, not a second form

@@ -20,6 +20,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bot.config import Settings
 from bot.db import Database
 from bot.kv import DatabaseStore
 from bot.models import Application, OutboxStatus, PushOptOut, PushOutbox, Unit, User
@@ -150,7 +151,8 @@ def test_sigkill_half_way_then_a_rerun_misses_nobody(tmp_path: Path, standin_url
     summary = json.loads(rerun.stdout.strip().splitlines()[-1])
     got = _received(standin)
     assert set(got) == set(openids)  # nobody missed
-    assert sum(got.values()) - 120 <= 1  # at most the message in flight at the kill went twice
+    # At most the messages in flight at the kill went twice: one per sender working at once.
+    assert sum(got.values()) - 120 <= Settings(_env_file=None).push_workers  # type: ignore[call-arg]
     assert summary["sent"] + summary["skipped"] >= 120 - before
 
 
