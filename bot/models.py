@@ -447,3 +447,13 @@ class MatchingEvent(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     audience: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FollowerTag(Base):
+    """Which WeChat tag we put each follower under (scheduler.tags keeps them in sync with region and role)."""
+
+    __tablename__ = "follower_tags"
+
+    openid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(30), index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from bot.db import Database
 from bot.models import MatchingEvent, OutboxStatus, PushOutbox, Role, User, utcnow
@@ -72,6 +72,13 @@ def announce(db: Database, api: Any, settings: Any, *, title: str, text: str, st
     if on_total:
         on_total(len(people))
     if len(people) >= settings.push_mass_threshold:
+        if major is None and (region is None or len(region) == 2) and set(roles) <= {"graduate", "unit"}:
+            # The audience is whole tags (a province, or the country, by role): mass send by tag.
+            from scheduler.tags import tag_of
+
+            provinces = [region] if region else sorted({(r or "")[:2] or "xx" for r in _regions(db, roles)})
+            tags = [t for role in roles for p in provinces if (t := tag_of(role, p))]
+            return event, mass_send_by_tags(db, api, event.id, tags, body, utcnow().date(), on_progress)
         return event, mass_send(db, api, event.id, people, body, utcnow().date(), on_progress)
     enqueue(db, "event", str(event.id), [(o, payload) for o in people])
     return event, deliver_round(db, api, settings, "event", str(event.id), on_progress=on_progress)
@@ -79,6 +86,56 @@ def announce(db: Database, api: Any, settings: Any, *, title: str, text: str, st
 
 MASS_PER_MONTH = 4  # WeChat lets a follower receive at most 4 mass messages a month
 MASS_CHUNK = 10_000  # openids per mass send
+
+
+def _regions(db: Database, roles: tuple[str, ...]) -> list[str | None]:
+    with db.session() as s:
+        return list(s.scalars(select(User.region_code).where(User.role.in_(roles)).distinct()))
+
+
+def mass_send_by_tags(db: Database, api: Any, event_id: int, tags: list[str], body: str, today: date,
+                      on_progress: Callable[[int], None] | None = None) -> Summary:
+    """Mass send to whole tags (kept in sync first): followers over the monthly limit are taken off their tag for
+    this send (the next sync puts them back); each member is recorded like an openid-list send."""
+    from bot.models import FollowerTag
+    from bot.wechat.client import WeChatApiError
+    from scheduler.tags import sync, tag_ids
+
+    sync(db, api)
+    ids = tag_ids(api)
+    month = today.isoformat()[:7]
+    ref = f"{month}:{event_id}"
+    had = mass_received(db, month)
+    summary = Summary()
+    summary.errors["over_monthly_mass_limit"] = 0
+    for tag in tags:
+        with db.session() as s:
+            members = list(s.scalars(select(FollowerTag.openid).where(FollowerTag.tag == tag)))
+        if not members or tag not in ids:
+            continue
+        over = [o for o in members if had.get(o, 0) >= MASS_PER_MONTH]
+        if over:
+            api.untag_users(ids[tag], over)
+            with db.session() as s:
+                s.execute(delete(FollowerTag).where(FollowerTag.openid.in_(over)))
+            summary.skipped += len(over)
+            summary.errors["over_monthly_mass_limit"] += len(over)
+        reached = [o for o in members if o not in set(over)]
+        try:
+            api.mass_send_text(ids[tag], body, clientmsgid=f"jx-tag-{event_id}-{tag}")
+        except WeChatApiError as e:
+            summary.failed += len(reached)
+            summary.errors[str(e.errcode)] = summary.errors.get(str(e.errcode), 0) + 1
+            continue
+        enqueue(db, "mass", ref, [(o, {"event": event_id, "tag": tag}) for o in reached])
+        with db.session() as s:
+            s.execute(update(PushOutbox).where(PushOutbox.kind == "mass", PushOutbox.ref == ref,
+                                               PushOutbox.recipient.in_(reached)).values(
+                status=OutboxStatus.sent.value, channel="mass", sent_at=utcnow()))
+        summary.sent += len(reached)
+        if on_progress:
+            on_progress(len(reached))
+    return summary
 
 
 def mass_received(db: Database, month: str) -> dict[str, int]:

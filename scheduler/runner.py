@@ -7,7 +7,8 @@ plain data (the kind). Each runs daily and decides whether today is its day, so 
 * ``reminders.report`` — two working days before each official's region's deadline for last month's 情况汇总表
   (the round itself sends once per official and period);
 * ``reminders.review`` — every working day: officials with sign-ups waiting for review (once per day);
-* ``reminders.events`` — every day: the audience of a matching event that starts tomorrow is reminded.
+* ``reminders.events`` — every day: the audience of a matching event that starts tomorrow is reminded;
+* ``tags.sync`` — every night: followers' WeChat tags brought in line with their region and role (scheduler.tags).
 
 At most one scheduler acts at a time: each job first takes or renews a lease row in ``scheduler_locks``; a second
 scheduler started by mistake finds the lease held and does nothing (and the outbox's unique key would keep a
@@ -104,6 +105,10 @@ def run_job(name: str, database_url: str, today: date | None = None) -> dict[str
             earliest = min(report_deadline(r, period) for r in REPORT_REGIONS)
             if today >= working_days_before(earliest, 2):
                 done["report"] = remind(db, api, settings, "report", period, today).as_dict()
+        elif name == "tags.sync":
+            from scheduler.tags import sync
+
+            done["tags"] = sync(db, api)
         elif name == "reminders.events":
             from scheduler.events import recall
 
@@ -125,7 +130,7 @@ def build(database_url: str) -> Any:
                                     job_defaults={"coalesce": True, "misfire_grace_time": 6 * 3600, "max_instances": 1},
                                     timezone="Asia/Shanghai")
     for name, hour in (("reminders.monthly", 9), ("reminders.report", 9), ("reminders.review", 10),
-                       ("reminders.events", 16)):
+                       ("reminders.events", 16), ("tags.sync", 3)):
         scheduler.add_job(run_job, "cron", hour=hour, minute=0, id=name, replace_existing=True,
                           args=[name, database_url])
     return scheduler

@@ -21,7 +21,7 @@ def test_jobs_live_in_the_database_with_fixed_ids(tmp_path) -> None:
         runner = build(url)
         runner.start(paused=True)
         assert sorted(j.id for j in runner.get_jobs()) == ["reminders.events", "reminders.monthly",
-                                                                 "reminders.report", "reminders.review"]
+                                                                 "reminders.report", "reminders.review", "tags.sync"]
         assert all(j.trigger and j.args[1] == url for j in runner.get_jobs())
         runner.shutdown(wait=False)
 
