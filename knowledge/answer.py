@@ -77,6 +77,8 @@ class Answer:
 class Scored:
     entry: Entry
     score: float
+    own: float = 0.0  # how well the entry itself matches, without its topic's pool: picks among a topic's entries
+    distinct: int = 0  # keywords of the entry no other entry of its topic and region has, in the question (教育厅)
 
 
 def knowledge_region(code: str | None) -> str:
@@ -100,6 +102,7 @@ class PolicyAnswerer:
         self.strong_terms: list[str] = lex["strong_terms"]
         self.region_hints: dict[str, str] = {str(k): str(v) for k, v in (lex.get("region_hints") or {}).items()}
         self.weak_terms: list[str] = lex["weak_terms"]
+        self.chatter: frozenset[str] = frozenset(lex.get("chatter") or [])
         with TOPICS_FILE.open(encoding="utf-8") as f:
             topics = yaml.safe_load(f)
         self.topic_labels: dict[str, str] = {t: v["label"] for t, v in topics.items()}
@@ -147,6 +150,13 @@ class PolicyAnswerer:
 
     def tokens(self, text: str) -> list[str]:
         return [w for w in self.tokenizer.lcut(text) if w.strip() and w not in _STOP]
+
+    def unseen_words(self, query: str) -> list[str]:
+        """Words of a question (places taken out) that no entry uses and that are no chatter (lexicon
+        ``chatter``): 怀孕, 出差, 双休. In a question the index matches only loosely, they say it asks about
+        something the notices do not cover, rather than which of several covered things it means."""
+        return [t for t in dict.fromkeys(self.tokens(query))
+                if len(t) >= 2 and t not in self.idf and t not in self.chatter and re.search(r"[\u4e00-\u9fff]", t)]
 
     def out_of_scope(self, text: str, raw: str = "") -> bool:
         """Whether a question is about something next to the programme the notices do not cover
@@ -204,6 +214,16 @@ class PolicyAnswerer:
         # Keywords as a query is matched against them: normalised once, here.
         self.entry_keywords: list[list[str]] = [
             [self.normalise(k) for k in e.keywords if len(k) >= 2] for e in self.entries]
+        # A keyword is an entry's own when no other entry of its topic and region has it, or a word that
+        # contains it or lies inside it (见习基地 is not 长沙 base-criteria entries' own: 见习基地认定).
+        peers: dict[tuple[str, str], list[int]] = {}
+        for i, e in enumerate(self.entries):
+            peers.setdefault((e.topic, e.region), []).append(i)
+        self.entry_distinct_keywords: list[list[str]] = []
+        for i, e in enumerate(self.entries):
+            others = [k2 for j in peers[(e.topic, e.region)] if j != i for k2 in self.entry_keywords[j]]
+            self.entry_distinct_keywords.append(
+                [k for k in dict.fromkeys(self.entry_keywords[i]) if not any(k in k2 or k2 in k for k2 in others)])
         # A topic is asked the same way whatever the region: every entry is matched against the sample
         # questions and keywords of its whole topic (places stripped), plus the words of its own answer.
         topic_questions: dict[str, list[list[str]]] = {}
@@ -276,8 +296,8 @@ class PolicyAnswerer:
             overlap = sum(self.idf.get(t, self.default_idf) for t in q_set if t in terms) / q_weight
             pooled[topic] = 0.55 * fuzzy + 0.35 * overlap
         out = []
-        for e, qs, terms, keywords in zip(self.entries, self.entry_questions, self.entry_terms,
-                                          self.entry_keywords, strict=True):
+        for e, qs, terms, keywords, distinct in zip(self.entries, self.entry_questions, self.entry_terms,
+                                                    self.entry_keywords, self.entry_distinct_keywords, strict=True):
             fuzzy = max((fuzz.token_set_ratio(q_joined, q) for q in qs), default=0) / 100
             overlap = sum(self.idf.get(t, self.default_idf) for t in q_set if t in terms) / q_weight
             kw = min(1.0, sum(1 for k in keywords if k in query) / 2)
@@ -287,7 +307,7 @@ class PolicyAnswerer:
             score = (1 - GRAM_WEIGHT) * score + GRAM_WEIGHT * gram_sim[e.topic]
             if e.topic in cued:
                 score += CUE_BONUS
-            out.append(Scored(e, min(score, 1.0)))
+            out.append(Scored(e, min(score, 1.0), own, sum(1 for k in distinct if k in query)))
         out.sort(key=lambda s: -s.score)
         return out
 
@@ -366,7 +386,7 @@ class PolicyAnswerer:
         ranked = self.score(rest, raw)
         if elliptical and context.get("topic"):
             # "有效期多久" after a question about 见习基地: the conversation's topic first.
-            ranked = sorted((Scored(r.entry, min(1.0, r.score + FOLLOW_UP_BONUS))
+            ranked = sorted((Scored(r.entry, min(1.0, r.score + FOLLOW_UP_BONUS), r.own, r.distinct)
                              if r.entry.topic == context["topic"] else r for r in ranked), key=lambda r: -r.score)
         if not ranked or ranked[0].score < CLARIFY_AT:
             return self._unknown(region_code, context, reason="scope" if domain == "weak" else "low")
@@ -376,29 +396,35 @@ class PolicyAnswerer:
             return self._unknown(region_code, context, reason="scope")
         if best.score >= ANSWER_AT or _topic_margin(ranked) >= TOPIC_MARGIN:
             return self._answer_topic(best.entry, region_code, best.score, context, ranked)
+        if self.unseen_words(rest):
+            # A loose match and words the notices never use: say so (with the contact), and offer the
+            # nearest questions the notices do answer.
+            return self._unknown(region_code, context, options=self._options(ranked, region_code))
         return self._clarify(ranked, region_code, context)
 
     def _answer_topic(self, entry: Entry, region_code: str | None, confidence: float, context: dict[str, Any],
                       ranked: list[Scored] | None = None) -> Answer:
         region = knowledge_region(region_code)
-        scores = {s.entry.id: s.score for s in (ranked or [])}
+        # Among a topic's entries of one region (Guangdong's department contacts or its HRSS one): the one
+        # whose own keywords the question names (教育厅), else the one that matches it best on its own.
+        scores = {s.entry.id: (s.distinct, s.own, s.score) for s in (ranked or [])}
         same_topic = [e for e in self.entries if e.topic == entry.topic]
         chosen: Entry | None = None
-        if entry.region == region:
+        mine = [e for e in same_topic if e.region == region]
+        if entry.region == region and not scores:
             chosen = entry
         else:
-            mine = [e for e in same_topic if e.region == region]
             if mine:
-                chosen = max(mine, key=lambda e: scores.get(e.id, 0.0))
+                chosen = max(mine, key=lambda e: scores.get(e.id, (0, 0.0, 0.0)))
             elif region != "national":
                 national = [e for e in same_topic if e.region == "national"]
                 if national:
-                    chosen = max(national, key=lambda e: scores.get(e.id, 0.0))
+                    chosen = max(national, key=lambda e: scores.get(e.id, (0, 0.0, 0.0)))
             else:
                 # No region given: answer with the national rule if there is one, else the best entry,
                 # saying whose rule it is.
                 national = [e for e in same_topic if e.region == "national"]
-                chosen = max(national, key=lambda e: scores.get(e.id, 0.0)) if national else entry
+                chosen = max(national, key=lambda e: scores.get(e.id, (0, 0.0, 0.0))) if national else entry
 
         named = context.get("doc")
         if chosen is not None and named and chosen.source.doc != named:
@@ -481,7 +507,9 @@ class PolicyAnswerer:
         text = f"【原文要点】{body}\n依据：{_cite(entry)}"
         return Answer(text, "answer", _sources(entry), 0.95, entry.id, entry.region, context)
 
-    def _clarify(self, ranked: list[Scored], region_code: str | None, context: dict[str, Any]) -> Answer:
+    def _options(self, ranked: list[Scored], region_code: str | None) -> list[Entry]:
+        """Up to three topics near the question, each as the user's region would ask it (their region's
+        entry, else the national one)."""
         options: list[Entry] = []
         seen_topics: set[str] = set()
         for s in ranked:
@@ -491,23 +519,25 @@ class PolicyAnswerer:
                 continue
             seen_topics.add(s.entry.topic)
             options.append(s.entry)
-        if len(options) == 1:
-            return self._answer_topic(options[0], region_code, ranked[0].score, context, ranked)
-        # Each option asked as the user's region would ask it (their region's entry, else the national one).
         region = knowledge_region(region_code)
         shown = []
         for e in options:
             peers = [p for p in self.entries if p.topic == e.topic]
             shown.append(next((p for p in peers if p.region == region), None)
                          or next((p for p in peers if p.region == "national"), None) or e)
-        options = shown
+        return shown
+
+    def _clarify(self, ranked: list[Scored], region_code: str | None, context: dict[str, Any]) -> Answer:
+        options = self._options(ranked, region_code)
+        if len(options) == 1:
+            return self._answer_topic(ranked[0].entry, region_code, ranked[0].score, context, ranked)
         lines = ["您是想问："] + [f"{i}. {e.questions[0]}" for i, e in enumerate(options, 1)]
         lines.append("请回复序号；都不是的话，换个说法再问我。")
         new_context = {**context, "options": [e.id for e in options], "region_code": region_code}
         return Answer("\n".join(lines), "clarify", [], round(ranked[0].score, 3), None, None, new_context)
 
     def _unknown(self, region_code: str | None, context: dict[str, Any], reason: str = "low",
-                 topic_entry: Entry | None = None) -> Answer:
+                 topic_entry: Entry | None = None, options: list[Entry] | None = None) -> Answer:
         region = knowledge_region(region_code)
         contact = self.contact(region) if region != "national" else None
         if reason == "scope":
@@ -518,6 +548,10 @@ class PolicyAnswerer:
             head = "抱歉，这个问题我在见习政策文件里没有找到确切答案，不敢乱说。"
         tail = f"\n建议咨询：{contact}" if contact else "\n建议咨询当地人社部门或公共就业服务机构。"
         context = {k: v for k, v in context.items() if k not in ("options",)}
+        if options:
+            tail += "\n文件里写到的相近问题：" + "".join(f"\n{i}. {e.questions[0]}" for i, e in enumerate(options, 1))
+            tail += "\n回复序号查看。"
+            context.update(options=[e.id for e in options], region_code=region_code)
         return Answer(head + tail, "unknown", [], 0.0, None, region, context)
 
     def _whose(self, region_code: str | None) -> str:

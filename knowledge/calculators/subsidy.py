@@ -480,8 +480,11 @@ def compute_answer(q: SubsidyQuery, place: Division | None, region_code: str, to
     if rule.threshold is not None and rule.retained_rate is not None and q.retention_said:
         thr = _fraction_pct(rule.threshold)
         if meets:
-            exact = q.retention is not None and q.retention == rule.threshold and rule.threshold_inclusive is None
-            lines.append(f"{_retention_text(q)}，达到{thr}" + ("（通知写“以上”，按含本数理解）" if exact else "") +
+            exact = q.retention is not None and q.retention == rule.threshold
+            note = ""
+            if exact:  # exactly at the threshold: say why it counts
+                note = "（通知写“及以上”，含本数）" if rule.threshold_inclusive else "（通知写“以上”，按含本数理解）"
+            lines.append(f"{_retention_text(q)}，达到{thr}" + note +
                          f"，期满后标准提高到{_pct_text(rule.retained_rate)}。")
         elif meets is False:
             lines.append(f"{_retention_text(q)}，未达到{thr}，不提高标准。")
