@@ -74,3 +74,33 @@ def test_answers_are_short(a: PolicyAnswerer) -> None:
     for q in ["见习期多长时间", "谁可以参加就业见习", "示范岗位比例", "长沙见习基地条件", "汇总表什么时候报"]:
         r = a.ask(q, user_region="15", today=TODAY)
         assert len(r.text) < 600, (q, len(r.text))
+
+
+def test_loose_match_with_words_no_entry_uses_is_i_dont_know_with_near_questions(a: PolicyAnswerer) -> None:
+    """"第二次" is in no notice: not "您是想问", but "I don't know" with the contact and numbered near
+    questions; a number then answers that one."""
+    r = a.ask("我去年参加过一次见习了，还能再来第二回吗", user_region="410105", today=TODAY)
+    assert a.unseen_words(a.normalise("还能再来第二回吗"))
+    assert r.kind == "unknown" and not r.sources
+    assert "没有找到确切答案" in r.text and "建议咨询" in r.text and "1. " in r.text
+    options = r.context["options"]
+    assert options
+    picked = a.ask("1", user_region="410105", context=r.context, today=TODAY)
+    assert picked.kind == "answer" and picked.entry_id is not None
+    assert picked.entry_id.split(".")[1] == options[0].split(".")[1]
+
+
+def test_loose_match_in_the_programme_words_is_asked_about(a: PolicyAnswerer) -> None:
+    """Every word known to the notices but no clear topic: "您是想问……" with numbered options."""
+    q = "我们在鄂尔多斯，上一批10个见习生留下了5个，现在补贴一个人一个月多少"
+    r = a.ask(q, today=TODAY)
+    assert not a.unseen_words(a._places_in(a.normalise(q))[0])
+    assert r.kind == "clarify" and r.text.startswith("您是想问") and len(r.context["options"]) >= 2
+    assert "建议咨询" not in r.text
+
+
+def test_within_a_topic_the_entry_named_by_its_own_keyword(a: PolicyAnswerer) -> None:
+    r = a.ask("广东省教育厅管见习的联系人电话", today=TODAY)
+    assert "孟秋贞" in r.text and "37628979" in r.text
+    r = a.ask("广东见习的联系人是谁", today=TODAY)
+    assert "温林麒" in r.text
