@@ -47,12 +47,15 @@ TOPICS_FILE = Path(__file__).parent / "topics.yaml"
 OUT_OF_SCOPE = "out_of_scope"  # the pseudo-topic of topics.yaml: next to the programme, not in the notices
 ANSWER_AT = 0.46  # at or above: answer
 CLARIFY_AT = 0.34  # between: "您是想问……" with the top choices
-WEAK_ANSWER_AT = 0.70
+WEAK_ANSWER_AT = 0.70  # a question with only everyday words of the programme: this well, or ANSWER_AT with no unseen word
+NONE_ANSWER_AT = 0.75  # a question with no word of the programme at all: this well, with no unseen word
 OOV_WEIGHT = 0.5
 HOMOPHONE_MAX = 5  # longest programme word looked for by sound
 POOL_FACTOR = 0.9
 GRAM_WEIGHT = 0.3
 FOLLOW_UP_BONUS = 0.1  # an elliptical follow-up leans towards the topic just discussed
+ELLIPTICAL_MAX = 8  # a question this short inside a conversation leans on it (its region, its topic)
+FOLLOW_UP_MAX = 14  # a question this short inside a conversation is taken as a policy question
 CUE_BONUS = 0.15  # a topic whose cue (topics.yaml) the question contains
 TOPIC_MARGIN = 0.1  # below ANSWER_AT, a topic this far ahead of the next is answered, not asked about  # a question with only everyday words (社保, 单位) must match this well
 FALLBACK_NOTE = "具体以当地人社部门规定为准"
@@ -103,6 +106,7 @@ class PolicyAnswerer:
         self.region_hints: dict[str, str] = {str(k): str(v) for k, v in (lex.get("region_hints") or {}).items()}
         self.weak_terms: list[str] = lex["weak_terms"]
         self.chatter: frozenset[str] = frozenset(lex.get("chatter") or [])
+        self._national_re = re.compile("|".join(re.escape(w) for w in lex.get("national_words") or ["全国"]))
         with TOPICS_FILE.open(encoding="utf-8") as f:
             topics = yaml.safe_load(f)
         self.topic_labels: dict[str, str] = {t: v["label"] for t, v in topics.items()}
@@ -348,6 +352,8 @@ class PolicyAnswerer:
         in_conversation = context.get("entry_id") in self.by_id
         raw_bare = re.sub(r"[\s，,。.？?！!、~]+", "", self._strip_places(unicodedata.normalize("NFKC", question))[0])
         elliptical = in_conversation and _is_elliptical(raw_bare)
+        # "国家的呢", "那国家那边报部里是几个工作日": the national rule, whatever region the user is in.
+        national_asked = place is None and bool(self._national_re.search(rest))
         # Region: the place named; else, for an elliptical follow-up ("有效期多久"), the conversation's;
         # else the user's stored region.
         named_doc = self._named_doc(question)
@@ -359,6 +365,8 @@ class PolicyAnswerer:
             region_code: str | None = place.code
         elif doc_region is not None:  # "粤人社函2023 50号是个啥文件": the notice's own region
             region_code = None if doc_region == "national" else doc_region
+        elif national_asked:
+            region_code = None
         elif elliptical and "region_code" in context:
             region_code = context["region_code"]
         else:
@@ -374,16 +382,22 @@ class PolicyAnswerer:
                 return self._answer_topic(entry, context.get("region_code") or region_code, 0.9, context)
         if place is not None and context.get("entry_id") in self.by_id and _is_follow_up(bare):
             return self._answer_topic(self.by_id[context["entry_id"]], place.code, 0.9, context)
+        if national_asked and in_conversation and _is_follow_up(self._national_re.sub("", bare)):
+            return self._answer_topic(self.by_id[context["entry_id"]], None, 0.9, context)
 
         domain = self.domain(text)
         if named_doc:
             domain = "strong"  # a question naming one of the notices is about it
-        if domain != "strong" and elliptical:
-            domain = "strong"  # a short follow-up inside a policy conversation is a policy question
-        if domain == "none":
-            return self._unknown(region_code, context, reason="scope")
+        if domain != "strong" and in_conversation and len(raw_bare) <= FOLLOW_UP_MAX:
+            # A short follow-up inside a policy conversation ("区里还额外给吗", "这个政策截止到啥时候") is a
+            # policy question, though it names nothing of the programme.
+            domain = "strong"
         raw = self._strip_places(unicodedata.normalize("NFKC", question).lower())[0]
-        ranked = self.score(rest, raw)
+        ranked = self.score(rest, raw) if domain != "none" or rest.strip() else []
+        if domain == "none" and not (ranked and ranked[0].score >= NONE_ANSWER_AT and not self.unseen_words(rest)):
+            # Nothing of the programme named: only a question that is almost word for word one the notices
+            # answer ("长沙这个通知依据湖南省哪个文件") is answered.
+            return self._unknown(region_code, context, reason="scope")
         if elliptical and context.get("topic"):
             # "有效期多久" after a question about 见习基地: the conversation's topic first.
             ranked = sorted((Scored(r.entry, min(1.0, r.score + FOLLOW_UP_BONUS), r.own, r.distinct)
@@ -391,7 +405,7 @@ class PolicyAnswerer:
         if not ranked or ranked[0].score < CLARIFY_AT:
             return self._unknown(region_code, context, reason="scope" if domain == "weak" else "low")
         best = ranked[0]
-        if domain == "weak" and best.score < WEAK_ANSWER_AT:
+        if domain == "weak" and best.score < WEAK_ANSWER_AT and (best.score < ANSWER_AT or self.unseen_words(rest)):
             # Only everyday words in common with the programme (社保, 单位 ...): no guessing.
             return self._unknown(region_code, context, reason="scope")
         if best.score >= ANSWER_AT or _topic_margin(ranked) >= TOPIC_MARGIN:
@@ -629,7 +643,7 @@ def _topic_margin(ranked: list[Scored]) -> float:
 
 def _is_elliptical(bare: str) -> bool:
     """A short question that leans on the one before ("有效期多久", "年度报告呢")."""
-    return len(bare) <= 6 or (bare.endswith("呢") and len(bare) <= 10)
+    return len(bare) <= ELLIPTICAL_MAX or (bare.endswith("呢") and len(bare) <= ELLIPTICAL_MAX + 4)
 
 
 def _is_follow_up(bare: str) -> bool:
