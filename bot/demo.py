@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, select, update
+from sqlalchemy import and_, bindparam, case, select, update
 
 from bot.db import Database
 from bot.models import Application, ApplicationStatus, Position, PositionStatus, Role, Unit, User, utcnow
@@ -233,8 +233,10 @@ class DemoUnit:
 
 
 def seed_if_empty(db: Database, vault: Vault | None = None) -> bool:
+    """Seed the demo population only into a database with neither users nor positions (an imported
+    catalogue is never mixed with demo positions); True when it seeded."""
     with db.session() as s:
-        if s.scalar(select(func.count()).select_from(User)):
+        if s.scalar(select(User.id).limit(1)) is not None or s.scalar(select(Position.id).limit(1)) is not None:
             return False
     seed(db, vault=vault)
     return True

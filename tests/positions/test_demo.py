@@ -166,6 +166,17 @@ def test_seed_if_empty_brings_a_modest_catalogue_once(db: Database) -> None:
     assert count(db, Position) == 2000
 
 
+def test_seed_if_empty_leaves_an_imported_catalogue_alone(db: Database) -> None:
+    """`jianxi serve` on a database that holds an imported catalogue (and no users yet) adds no demo data."""
+    from tests.positions.helpers import add, row
+
+    add(db, row("IMP-001"), row("IMP-002", "软件工程"))
+    assert count(db, User) == 0
+    assert seed_if_empty(db, vault=Vault(SECRET)) is False
+    assert count(db, Position) == 2 and count(db, Unit) == count(db, Unit, Unit.name.like("%测试单位%"))
+    assert count(db, User) == 0
+
+
 def test_positions_only_without_units_or_trainees(db: Database) -> None:
     out = seed(db, positions=50, units=0, trainees=0, graduates=0, vault=Vault(SECRET))
     assert (out["positions"], out["units"], out["trainees"]) == (50, 1, 0)
