@@ -54,12 +54,18 @@ STATUS_CODE = {"open": 1, "full": 2, "closed": 3}  # anything else (pending revi
 GROUP_NAMED = 10**8
 GROUP_ANY = 2 * 10**8
 OPEN_KEY = 3 * 10**8
-# Points of a ranking (tie-breakers add less than one point in all).
-FIT_POINTS = {"exact": 60.0, "group": 55.0, "related": 40.0, "open": 30.0, "any": 0.0}
+# Points of a ranking (tie-breakers add less than one point in all). The major fit dominates: the tiers lie
+# further apart (60) than everything else adds up to (place 25 + education 10 + keyword 8 = 43), so an exact
+# major anywhere in the allowed area outranks a 专业类-level fit next door; place, then education, then a title
+# keyword order the positions within a tier.
+FIT_POINTS = {"exact": 240.0, "group": 180.0, "related": 120.0, "open": 60.0, "any": 0.0}
 FITS = ("exact", "group", "related", "open", "any")
 PLACE_POINTS = {"named": 25.0, "county": 25.0, "city": 18.0, "province": 10.0}
 EDU_POINTS = {"same": 10.0, "open": 8.0, "below": 6.0}
 KEYWORD_POINTS = 8.0
+_TIERS = [FIT_POINTS[f] for f in FITS[:4]]
+assert min(a - b for a, b in zip(_TIERS, _TIERS[1:], strict=False)) > (
+    max(PLACE_POINTS.values()) + max(EDU_POINTS.values()) + KEYWORD_POINTS)
 CLOSING_SOON_DAYS = 30
 
 _COLUMNS: dict[str, Any] = {

@@ -7,9 +7,10 @@ Call :func:`recommend` (chat handlers and the API do)::
         ...
     reply = result.text()         # or walk result.items / result.alternatives / result.notice
 
-Ranking (see ``bot.positions.index``): major fit (exact 60 > the whole 专业类 55 > a related major of the same
-专业类 40 > 专业不限 30), place (a place the person named is a hard filter; a home region from the profile
-is a preference: same county > city > province), education (positions asking more than the person has are
+Ranking (see ``bot.positions.index``): major fit first, whatever the place (exact 240 > the whole 专业类 180 >
+a related major of the same 专业类 120 > 专业不限 60: every tier outranks the next one by more than place,
+education and keyword add up to), then place (a place the person named is a hard filter; a home region from
+the profile is a preference: same county > city > province), education (positions asking more than the person has are
 left out; the same level > 不限 > a lower one), a title keyword, and among equals demonstration positions,
 closing soon, places left. Only open positions with places left are recommended.
 

@@ -151,6 +151,26 @@ def test_home_is_a_preference_not_a_filter(db: Database) -> None:
         "county", "city", "province", None]
 
 
+def test_major_fit_outranks_place_and_place_breaks_ties_within_a_fit(db: Database) -> None:
+    """With a home region: an exact major far away outranks a 专业类-level or related fit next door, and
+    专业不限 next door comes after every real match; within one fit the nearer place comes first."""
+    add(db, row("GROUP_HOME", "工商管理类", TIANHE, education="本科"),
+        row("RELATED_HOME", "财务管理", TIANHE, education="本科"),
+        row("OPEN_HOME", "不限", TIANHE, education="本科", demonstration=True),
+        row("EXACT_CITY", "会计学", YUEXIU, education="大专"),
+        row("EXACT_FAR", "会计学", CY_BEIJING, education="大专"),
+        row("EXACT_HOME", "会计学", TIANHE, education="本科"),
+        row("GROUP_FAR", "工商管理类", CY_BEIJING, education="本科"))
+    _remember(db)
+    index = PositionIndex.build(db)
+    crit = Criteria(majors=("120203",), home="440106", education="本科")
+    assert _codes(index, crit) == ["EXACT_HOME", "EXACT_CITY", "EXACT_FAR", "GROUP_HOME", "GROUP_FAR",
+                                   "RELATED_HOME", "OPEN_HOME"]
+    hits = index.rank(crit, 7, TODAY).hits
+    assert [h.fit for h in hits] == ["exact"] * 3 + ["group"] * 2 + ["related", "open"]
+    assert hits[2].score > hits[3].score  # the worst exact (elsewhere, a lower level) above the best 专业类 fit
+
+
 def test_keywords_lift_titles(db: Database) -> None:
     add(db, row("CASHIER", "不限", TIANHE, title="出纳"), row("CLERK", "不限", TIANHE, title="行政文员"))
     _remember(db)
