@@ -12,7 +12,7 @@ Layout (one *slot* per position version; an update that changes majors, place or
 to a new slot and marks the old one dead):
 
 * columns, numpy arrays indexed by slot: id, alive, status, places left, closing day, education, category,
-  demonstration, province / city / county codes as integers;
+  demonstration, province / city / county codes as integers, the interned unit name (for keyword search);
 * posting lists (:class:`Postings`, CSR arrays of slots per key, plus small append-only deltas):
   - majors: per catalogue major code, per 专业类 named as a whole (``GROUP_NAMED + 0809``), per 专业类 touched
     by any named major (``GROUP_ANY + 0809``) and 专业不限 (``OPEN_KEY``);
@@ -71,13 +71,13 @@ CLOSING_SOON_DAYS = 30
 _COLUMNS: dict[str, Any] = {
     "ids": np.int64, "alive": np.bool_, "status": np.int8, "places_left": np.int32, "closes": np.int32,
     "edu": np.int8, "cat": np.int8, "demo": np.bool_, "prov": np.int16, "city": np.int32, "county": np.int32,
-    "sig": np.int64,
+    "sig": np.int64, "unit": np.int32,
 }
 _P = Position.__table__.c
 _BUILD_SQL = ("SELECT id, major_codes, search_tokens, education, category, province_code, city_code, county_code, "
-              "places_left, demonstration, status, closes_on, updated_at FROM positions ORDER BY id")
+              "places_left, demonstration, status, closes_on, updated_at, unit_name FROM positions ORDER BY id")
 _SELECT = (_P.id, _P.major_codes, _P.search_tokens, _P.education, _P.category, _P.province_code, _P.city_code,
-           _P.county_code, _P.places_left, _P.demonstration, _P.status, _P.closes_on, _P.updated_at)
+           _P.county_code, _P.places_left, _P.demonstration, _P.status, _P.closes_on, _P.updated_at, _P.unit_name)
 
 
 def major_keys(codes: str) -> tuple[int, ...]:
@@ -289,6 +289,11 @@ class PositionIndex:
         self._places: list[tuple[int, int, int]] = []
         self._attr_ids: dict[tuple[Any, ...], int] = {}
         self._attrs: list[tuple[int, int, int, int, int]] = []
+        self._unit_ids: dict[str | None, int] = {}
+        self.unit_names: list[str] = []  # interned unit names (column "unit"), for keyword search
+        self._unit_cache: dict[str, list[int]] = {}
+        self._unit_cache_size = 0
+        self._major_word_cache: dict[str, tuple[int, ...]] = {}
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -299,12 +304,12 @@ class PositionIndex:
         attributes), and the posting lists are expanded from those with numpy at the end."""
         started = time.perf_counter()
         index = cls()
-        ids, mids, tids, pids, aids, lefts = (array("q"), array("i"), array("i"), array("i"), array("i"),
-                                              array("i"))
-        id_add, m_add, t_add, p_add, a_add, l_add = (ids.append, mids.append, tids.append, pids.append,
-                                                     aids.append, lefts.append)
-        m_get, t_get, p_get, a_get = (index._major_ids.get, index._token_ids.get, index._place_ids.get,
-                                      index._attr_ids.get)
+        ids, mids, tids, pids, aids, lefts, uids = (array("q"), array("i"), array("i"), array("i"), array("i"),
+                                                    array("i"), array("i"))
+        id_add, m_add, t_add, p_add, a_add, l_add, u_add = (ids.append, mids.append, tids.append, pids.append,
+                                                            aids.append, lefts.append, uids.append)
+        m_get, t_get, p_get, a_get, u_get = (index._major_ids.get, index._token_ids.get, index._place_ids.get,
+                                             index._attr_ids.get, index._unit_ids.get)
         newest: Any = None
         read_from = utcnow()
         since_dt = read_from - cls.REFRESH_MARGIN
@@ -314,7 +319,7 @@ class PositionIndex:
             result = conn.execution_options(stream_results=True, max_row_buffer=chunk).exec_driver_sql(_BUILD_SQL)
             for rows in result.partitions(chunk):
                 for (pid, codes, tokens, edu, cat, prov, city, county, left, demo, status, closes,
-                     updated) in rows:
+                     updated, unit) in rows:
                     m = m_get(codes)
                     if m is None:
                         m = index._major_id(codes)
@@ -327,6 +332,10 @@ class PositionIndex:
                     a = a_get((edu, cat, status, demo, closes))
                     if a is None:
                         a = index._attr_id(edu, cat, status, demo, closes)
+                    u = u_get(unit)
+                    if u is None:
+                        u = index._unit_id(unit)
+                    u_add(u)
                     id_add(pid)
                     m_add(m)
                     t_add(t)
@@ -355,6 +364,7 @@ class PositionIndex:
         c["demo"] = attrs[av, 3].astype(np.bool_)
         c["closes"] = attrs[av, 4].astype(np.int32)
         c["places_left"] = np.frombuffer(lefts, np.int32).copy()
+        c["unit"] = np.frombuffer(uids, np.int32).copy()
         c["prov"] = places[pv, 0].astype(np.int16)
         c["city"] = places[pv, 1].astype(np.int32)
         c["county"] = places[pv, 2].astype(np.int32)
@@ -411,6 +421,13 @@ class PositionIndex:
                                 CATEGORY_CODE.get(cat or "", 0), int(bool(demo)), _day(closes)))
         return i
 
+    def _unit_id(self, name: str | None) -> int:
+        i = self._unit_ids.get(name)
+        if i is None:
+            i = self._unit_ids[name] = len(self.unit_names)
+            self.unit_names.append(name or "")
+        return i
+
     def _grow(self, need: int) -> None:
         capacity = len(self.cols["ids"])
         if need <= capacity:
@@ -428,15 +445,17 @@ class PositionIndex:
         """Insert or update rows (under the lock). Returns how many changed the index."""
         c = self.cols
         changed = 0
-        for (pid, codes, tokens, edu, cat, prov, city, county, left, demo, status, closes, updated) in rows:
+        for (pid, codes, tokens, edu, cat, prov, city, county, left, demo, status, closes, updated, unit) in rows:
             m, t, p = self._major_id(codes), self._token_id(tokens), self._place_id(prov, city, county)
+            u = self._unit_id(unit)
             sig = (m << 42) | (t << 21) | p
             slot = self._slot(pid)
             attrs = self._attrs[self._attr_id(edu, cat, status, demo, closes)]
             attrs = (attrs[0], left or 0, attrs[4], attrs[1], attrs[2], bool(attrs[3]))
             moved = slot < 0 or c["sig"][slot] != sig or not c["alive"][slot]
-            if not moved and attrs == (int(c["status"][slot]), int(c["places_left"][slot]), int(c["closes"][slot]),
-                                       int(c["edu"][slot]), int(c["cat"][slot]), bool(c["demo"][slot])):
+            if not moved and u == c["unit"][slot] and attrs == (
+                    int(c["status"][slot]), int(c["places_left"][slot]), int(c["closes"][slot]), int(c["edu"][slot]),
+                    int(c["cat"][slot]), bool(c["demo"][slot])):
                 continue  # seen again within the refresh margin, unchanged
             if moved:
                 if slot >= 0 and c["alive"][slot]:
@@ -462,6 +481,7 @@ class PositionIndex:
                     self.tokens.add(key, slot)
             c["status"][slot], c["places_left"][slot], c["closes"][slot], c["edu"][slot], c["cat"][slot], \
                 c["demo"][slot] = attrs
+            c["unit"][slot] = u
             self.max_id = max(self.max_id, pid)
             if isinstance(updated, str):
                 updated = datetime.fromisoformat(updated)
@@ -559,6 +579,46 @@ class PositionIndex:
             self._token_cache.clear()
         self._token_cache[word] = out
         return out
+
+    def keyword_slots(self, word: str) -> np.ndarray:
+        """Slots (dead ones too) whose title token, named major or 专业类, or unit name contains ``word``."""
+        parts = [self.token_slots(word)]
+        parts += [self.majors.get(key) for key in self._major_word_keys(word)]
+        if len(self.unit_names) != self._unit_cache_size:
+            self._unit_cache, self._unit_cache_size = {}, len(self.unit_names)
+        units = self._unit_cache.get(word)
+        if units is None:
+            names = self.unit_names
+            units = [i for i, name in enumerate(names) if word in name] if len(word) >= 2 else (
+                [i for i, name in enumerate(names) if name == word])
+            if len(self._unit_cache) > 512:
+                self._unit_cache.clear()
+            self._unit_cache[word] = units
+        if units:
+            named = np.zeros(len(self.unit_names), np.bool_)
+            named[units] = True
+            parts.append(np.flatnonzero(named[self.cols["unit"][: self.n]]).astype(np.int32))
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return np.empty(0, np.int32)
+        return parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+
+    def _major_word_keys(self, word: str) -> tuple[int, ...]:
+        """Posting keys of the catalogue majors and 专业类 whose name contains ``word`` (会计 → 会计学 ...)."""
+        keys = self._major_word_cache.get(word)
+        if keys is None:
+            from bot.positions.features import code_digits
+            from knowledge.majors import majors
+
+            found: list[int] = []
+            if len(word) >= 2:
+                for m in majors().by_name.values():
+                    if word in m.name:
+                        found.append(int(code_digits(m.code)))
+                    if word in m.group:
+                        found.append(GROUP_NAMED + int(m.code[:4]))
+            keys = self._major_word_cache[word] = tuple(dict.fromkeys(found))
+        return keys
 
     def _open_mask(self, cand: np.ndarray, today: int) -> np.ndarray:
         c = self.cols
@@ -714,7 +774,7 @@ class PositionIndex:
             from bot.positions.features import title_tokens
 
             for word in dict.fromkeys(title_tokens(f.keyword).split()):
-                pools.append(self.token_slots(word))
+                pools.append(self.keyword_slots(word))
         if f.major:
             group = int(f.major[:4])
             keys = [GROUP_NAMED + group, GROUP_ANY + group] if len(f.major) == 4 else [int(f.major),
@@ -748,8 +808,8 @@ class PositionIndex:
             ok &= col("status") > 0
         if f.category:
             ok &= col("cat") == CATEGORY_CODE.get(f.category, -1)
-        if f.education:
-            ok &= col("edu") == EDU_RANK.get(f.education, -1)
+        if f.education:  # the person's level: positions open to it (不限, or asking no more than it)
+            ok &= col("edu") <= EDU_RANK.get(f.education, -1)
         if f.demonstration is not None:
             ok &= col("demo") == f.demonstration
         cand = np.flatnonzero(ok).astype(np.int32) if cand is None else cand[ok]

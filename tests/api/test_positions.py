@@ -117,6 +117,24 @@ def test_search(api) -> None:  # type: ignore[no-untyped-def]
     assert {i["code"] for i in r["items"]} == {"GZ-KJ-05", "ZZ-JS-02"} and r["items"][0]["status"] == "closed"
 
 
+def test_search_keyword_reads_majors_and_unit_names_and_education_is_the_persons_level(api) -> None:  # type: ignore[no-untyped-def]
+    r = api.get("/api/v1/positions/search", params={"keyword": "会计", "city": "广州", "size": 50}).json()
+    codes = {i["code"] for i in r["items"]}
+    assert r["total"] == len(codes) and all(i["city"] == "广州市" for i in r["items"])
+    assert "GZ-KJ-02" in codes  # 会计助理: the title
+    assert "GZ-KJ-01" in codes  # 审计助理 at 广州天河明信会计师事务所, for 会计学、审计学: the unit and the majors
+    assert "GZ-KJ-03" in codes  # 出纳见习 for 会计学: the majors only
+    assert "GZ-JR-01" not in codes  # 投资分析助理 for 金融学、经济学
+    r = api.get("/api/v1/positions/search", params={"keyword": "明信", "status": "all"}).json()
+    assert [i["code"] for i in r["items"]] == ["GZ-KJ-01"]  # the unit's name only
+    # education= is the person's level: 本科 sees positions asking 不限, 大专 or 本科, never 硕士
+    bachelor = api.get("/api/v1/positions/search", params={"city": "广州", "education": "本科", "size": 50}).json()
+    levels = {i["education"] for i in bachelor["items"]}
+    assert {"本科", "大专", "不限"} <= levels and "硕士" not in levels
+    college = api.get("/api/v1/positions/search", params={"city": "广州", "education": "大专", "size": 50}).json()
+    assert {i["education"] for i in college["items"]} <= {"大专", "不限", "中专"} and college["total"] < bachelor["total"]
+
+
 @pytest.mark.parametrize("params,message", [
     ({"province": "火星"}, "无法识别省份：火星"),
     ({"district": "朝阳区"}, "区县不明确"),

@@ -265,9 +265,37 @@ def test_search_filters_and_pages(db: Database) -> None:
     assert codes(SearchFilters(major="120203")) == (2, ["A1", "A2"])
     assert codes(SearchFilters(major="080902")) == (1, ["A3"])  # the position names the whole 计算机类
     assert codes(SearchFilters(category="管理类")) == (1, ["A2"])
-    assert codes(SearchFilters(education="本科")) == (1, ["A1"])
+    # education: the person's level, so positions open to it (不限 and below) — as recommendations read it
+    assert codes(SearchFilters(education="本科")) == (4, ["A1", "A2", "A3", "A4"])
+    assert codes(SearchFilters(education="大专")) == (3, ["A2", "A3", "A4"])
+    assert codes(SearchFilters(education="不限")) == (2, ["A3", "A4"])
     assert codes(SearchFilters(demonstration=True)) == (1, ["A1"])
     assert codes(SearchFilters(demonstration=False, place="4401", keyword="助理")) == (1, ["A4"])
+
+
+def test_search_keyword_reads_titles_majors_and_unit_names(db: Database) -> None:
+    add(db, row("TITLE", "不限", TIANHE, title="会计助理", unit="天河商贸有限公司"),
+        row("MAJOR", "会计学、审计学", TIANHE, title="审计助理", unit="天河审计服务有限公司"),
+        row("UNIT", "不限", TIANHE, title="行政文员", unit="广州明信会计师事务所"),
+        row("GROUP", "工商管理类", TIANHE, title="综合助理", unit="天河综合服务有限公司"),
+        row("OTHER", "软件工程", TIANHE, title="软件开发", unit="天河软件有限公司"),
+        row("SZ", "会计学", NANSHAN, title="出纳", unit="南山出纳服务有限公司"))
+    _remember(db)
+    index = PositionIndex.build(db)
+
+    def codes(f: SearchFilters) -> set[str]:
+        return {_code_of[i] for i in index.search(f, 1, 50, TODAY)[1]}
+
+    assert codes(SearchFilters(keyword="会计", place="4401")) == {"TITLE", "MAJOR", "UNIT"}
+    assert codes(SearchFilters(keyword="会计")) == {"TITLE", "MAJOR", "UNIT", "SZ"}
+    assert codes(SearchFilters(keyword="明信会计师事务所")) == {"UNIT"}  # every word of it, in one field or another
+    assert codes(SearchFilters(keyword="工商管理")) == {"GROUP"}  # a whole 专业类 the position names
+    assert codes(SearchFilters(keyword="软件 天河")) == {"OTHER"}
+    # a unit renamed by a later import is found by its new name only
+    change(db, "UNIT", unit_name="广州明信税务师事务所")
+    index.refresh(db)
+    assert codes(SearchFilters(keyword="会计", place="4401")) == {"TITLE", "MAJOR"}
+    assert codes(SearchFilters(keyword="税务师")) == {"UNIT"}
 
 
 def test_holder_builds_once_and_refreshes_at_most_every_interval(db: Database) -> None:
