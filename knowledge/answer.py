@@ -56,6 +56,7 @@ GRAM_WEIGHT = 0.3
 FOLLOW_UP_BONUS = 0.1  # an elliptical follow-up leans towards the topic just discussed
 ELLIPTICAL_MAX = 8  # a question this short inside a conversation leans on it (its region, its topic)
 FOLLOW_UP_MAX = 14  # a question this short inside a conversation is taken as a policy question
+CUED_ANSWER_AT = 0.42  # below ANSWER_AT, the best topic is answered when its cue is in the question
 CUE_BONUS = 0.15  # a topic whose cue (topics.yaml) the question contains
 TOPIC_MARGIN = 0.1  # below ANSWER_AT, a topic this far ahead of the next is answered, not asked about  # a question with only everyday words (社保, 单位) must match this well
 FALLBACK_NOTE = "具体以当地人社部门规定为准"
@@ -408,7 +409,10 @@ class PolicyAnswerer:
         if domain == "weak" and best.score < WEAK_ANSWER_AT and (best.score < ANSWER_AT or self.unseen_words(rest)):
             # Only everyday words in common with the programme (社保, 单位 ...): no guessing.
             return self._unknown(region_code, context, reason="scope")
-        if best.score >= ANSWER_AT or _topic_margin(ranked) >= TOPIC_MARGIN:
+        cue = self.topic_cues.get(best.entry.topic)
+        cued = bool(cue and (cue.search(rest) or cue.search(raw)))
+        if best.score >= ANSWER_AT or _topic_margin(ranked) >= TOPIC_MARGIN or (cued and best.score >= CUED_ANSWER_AT):
+            # A loose match is still answered when the question also names the topic's own cue (中介 … 交钱).
             return self._answer_topic(best.entry, region_code, best.score, context, ranked)
         if self.unseen_words(rest):
             # A loose match and words the notices never use: say so (with the contact), and offer the

@@ -4,6 +4,7 @@
 
 * a subsidy amount ("我们在郑州，3个见习生，留用率60%，每月补贴多少") — ``subsidy.py``;
 * an eligibility check ("我2025年6月毕业，现在还没工作，能参加见习吗") — ``eligibility.py``;
+* the minimum wage in force for a place ("北京现在月最低工资是多少") — ``wages.py``;
 * a deadline — ``deadlines.py``: the monthly report ("汇总表这个月几号前报"), the annual report
   ("今年的年度报告截止到哪天"), and Changsha's review of an application ("我昨天提交了见习申请，最晚啥时候
   给审核意见").
@@ -25,6 +26,7 @@ from knowledge.calculators.deadlines import annual_answer, deadline_answer, repo
 from knowledge.calculators.eligibility import eligibility_answer
 from knowledge.calculators.min_wage import lookup
 from knowledge.calculators.subsidy import subsidy_answer
+from knowledge.calculators.wages import wage_answer
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ _CALCULATORS: tuple[tuple[str, Callable[[str, str | None, date], Answer | None]]
     ("review", review_answer),
     ("subsidy", subsidy_answer),
     ("eligibility", eligibility_answer),
+    ("wage", wage_answer),
 )
 
 

@@ -493,7 +493,8 @@ def annual_answer(text: str, user_region: str | None, today: date) -> Answer | N
         if d < today and "今年" not in text:
             d = date(year + 1, d.month, d.day)
         info = work_calendar().day(d)
-        line = f"年度计划实施情况报告于{d.year}年{d.month}月{d.day}日（周{WEEKDAYS[d.weekday()]}）前报送"
+        line = (f"年度计划实施情况报告于每年{d.month}月{d.day}日前报送，"
+                f"这次为{d.year}年{d.month}月{d.day}日（周{WEEKDAYS[d.weekday()]}）")
         if not info.workday:
             line += "；当天不是工作日，通知未写遇节假日顺延，建议提前报送"
         if d < today:

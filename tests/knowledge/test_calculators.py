@@ -451,3 +451,25 @@ def test_review_time_limit_in_working_days() -> None:
 ])
 def test_ordinary_questions_fall_through(text: str, region: str | None) -> None:
     assert calculate(text, region, TODAY) is None
+
+
+# --- minimum wage in force ---------------------------------------------------------------------
+
+def test_minimum_wage_question_is_answered_from_the_table_with_its_source() -> None:
+    from knowledge.calculators import calculate
+    from knowledge.calculators.min_wage import lookup
+
+    on = date(2026, 11, 22)
+    a = calculate("北京现在月最低工资是多少", None, on)
+    assert a is not None and a.kind == "calculation"
+    (rule,) = lookup("11", on)
+    assert f"{rule.amount}元/月" in a.text and rule.effective_from.isoformat() in a.text
+    assert "以当地人社部门公布为准" in a.text and a.sources[0]["doc"] == rule.source_label()
+    # the tier asked for, of the tiers of a province
+    b = calculate("内蒙古一类区最低工资现在是多少钱", None, on)
+    assert b is not None and "一类地区" in b.text and "二类地区" not in b.text
+    # no place, none stored: asked which; a subsidy question is not a wage question
+    c = calculate("最低工资是多少", None, on)
+    assert c is not None and c.kind == "clarify"
+    d = calculate("河南见习补贴是最低工资的多少", None, on)
+    assert d is None or "月最低工资标准】" not in d.text
