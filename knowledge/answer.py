@@ -192,6 +192,30 @@ class PolicyAnswerer:
         several = len(found) > 1 and len(owners) == len(found)
         return text, found, several
 
+    def _target_place(self, text: str, places: list[Division]) -> Division | None:
+        """Of several places in different regions, the one the internship is in: "老家河北保定……能在北京参加
+        就业见习吗" is about Beijing. A place is a target when the words around it say so (在北京参加, 去广州见习,
+        北京见习) and an origin when they say that (老家, 户口, 生源); one target and no doubt, or None. A question
+        that compares places ("按哪边算") is left to ask about."""
+        if _COMPARES.search(text):
+            return None
+        targets: set[str] = set()
+        origins: set[str] = set()
+        for m in self.places.mentions(text):
+            hits = [d for d in places if any(c == d or c.contains(d) or d.contains(c) for c in m.candidates)]
+            if len(hits) != 1:
+                continue
+            before, after = text[max(0, m.start - 3):m.start], text[m.end:m.end + 10]
+            if _ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(after):
+                origins.add(hits[0].code)
+            elif _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after):
+                targets.add(hits[0].code)
+        chosen = targets - origins
+        if len(chosen) != 1:
+            return None
+        code = chosen.pop()
+        return next(d for d in places if d.code == code)
+
     def _strip_places(self, text: str) -> tuple[str, list[Division]]:
         mentions = self.places.mentions(text)
         found = self.places.narrow(mentions)
@@ -342,9 +366,14 @@ class PolicyAnswerer:
             # "平顶山跟安阳哪个任务多": several places of one region; answered for each where it matters.
             also = [d.code for d in places[1:]]
             places = places[:1]
+        if several and len(places) > 1:
+            target = self._target_place(text, places)
+            if target is not None:
+                places = [target]
         if len(places) > 1:
             names = "、".join(d.full_name for d in places[:6])
-            return Answer(f"您说的地方对应多个地区：{names}。请告诉我具体是哪一个，例如“{places[0].full_name}见习补贴”。",
+            head = f"您提到了几个地方：{names}。想问哪里的规定？" if several else f"您说的地方对应多个地区：{names}。"
+            return Answer(f"{head}请告诉我具体是哪一个，例如“{places[0].full_name}见习补贴”。",
                           "clarify", confidence=0.3, context={**context, "pending_question": question})
         place = places[0] if places else None
         context.pop("also", None)
@@ -586,6 +615,14 @@ class PolicyAnswerer:
                 text = e.answer
                 return text if len(text) <= 160 else text[:157] + "…"
         return None
+
+
+# Words around a place that say it is where the internship is, or where someone comes from.
+_TARGET_BEFORE = re.compile(r"(在|去|到|来|回)$")
+_TARGET_AFTER = re.compile(r"[^，,。？?！!]{0,6}(见习|参加|报名|申请见习)")
+_ORIGIN_BEFORE = re.compile(r"(老家|户口|户籍|生源|籍贯|出生)(在|是)?$")
+_ORIGIN_AFTER = re.compile(r"(的)?(人|生源|户口|户籍|籍|老家)")
+_COMPARES = re.compile(r"哪边|按哪|哪个地方|哪里的|两地|还是")
 
 
 # Per-city target tables in entry facts, and how one city's figure reads.

@@ -104,3 +104,11 @@ def test_within_a_topic_the_entry_named_by_its_own_keyword(a: PolicyAnswerer) ->
     assert "孟秋贞" in r.text and "37628979" in r.text
     r = a.ask("广东见习的联系人是谁", today=TODAY)
     assert "温林麒" in r.text
+
+
+def test_of_several_places_the_one_the_internship_is_in(a: PolicyAnswerer) -> None:
+    r = a.ask("我老家河北保定的，在北京读的大学，外地生源的能在北京参加就业见习吗", today=TODAY)
+    assert r.kind == "answer" and r.region == "11" and "北京生源" in r.text
+    # a question comparing places is asked about, saying several were named
+    r = a.ask("我户口在河南 想去广州见习 补贴按哪边算", today=TODAY)
+    assert r.kind == "clarify" and r.text.startswith("您提到了几个地方")
