@@ -229,13 +229,15 @@ def headcount(value: str, ctx: FormContext) -> Result:
     return Ok(n)
 
 
-_REGISTERED = re.compile(r"^(\d{4})\s*(?:年|[-./])\s*(\d{1,2})\s*(?:月)?(?:\s*(\d{1,2})\s*日?)?$")
+# 2019年3月, 2019-03, 2019-05-10, 2019/5/10, 2019年5月10日, 2019.5.10; and the digits alone: 201905, 20190510.
+_REGISTERED = re.compile(r"^(\d{4})(?:年|[-./])(\d{1,2})(?:月?|(?:月|[-./])(\d{1,2})[日号]?)$")
+_REGISTERED_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")
 
 
 def registered_on(value: str, ctx: FormContext) -> Result:
     """The date the unit was registered (成立日期, as on its licence): year and month at least."""
-    v = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
-    m = _REGISTERED.match(v)
+    v = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
+    m = _REGISTERED.match(v) or _REGISTERED_DIGITS.match(v)
     if not m:
         return Retry("请按营业执照上的成立日期输入年月，例如：2019年3月 或 2019-03-15。")
     year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)

@@ -94,3 +94,20 @@ def test_yes_no() -> None:
     assert v.yes_no("1", CTX) == v.yes_no("是的", CTX) == v.Ok(True)
     assert v.yes_no("2", CTX) == v.yes_no("不是", CTX) == v.Ok(False)
     assert isinstance(v.yes_no("也许", CTX), v.Retry)
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("2019-05-10", "2019-05-10"), ("2019/5/10", "2019-05-10"), ("2019年5月10日", "2019-05-10"),
+    ("2019.5.10", "2019-05-10"), ("201905", "2019-05-01"), ("20190510", "2019-05-10"), ("2019年3月", "2019-03-01"),
+    ("2019-03", "2019-03-01"), ("2019 年 5 月 10 日", "2019-05-10"), ("２０１９－０５－１０", "2019-05-10"),
+])
+def test_registered_on_accepts_the_common_date_forms(raw: str, expected: str) -> None:
+    # The hint itself suggests "2019-03-15": every common way of writing a date is understood.
+    assert v.registered_on(raw, CTX) == v.Ok(expected)
+
+
+@pytest.mark.parametrize("raw,fragment", [("2019-02-30", "不存在"), ("2019-13", "不存在"), ("五月", "例如"),
+                                          ("2027-01-01", "晚于今天"), ("1900-01", "不对")])
+def test_registered_on_hints(raw: str, fragment: str) -> None:
+    result = v.registered_on(raw, CTX)
+    assert isinstance(result, v.Retry) and fragment in result.hint
