@@ -10,8 +10,11 @@ import re
 from cryptography.fernet import Fernet, InvalidToken
 
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
-_ID18 = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_LONG_DIGITS = re.compile(r"(?<!\d)\d{7,}(?!\d)")
+_ID18 = re.compile(r"(?<!\d)\d{17}[\dXx](?![0-9A-Za-z])")
+_ID15 = re.compile(r"(?<!\d)\d{15}(?!\d)")
+# A run of digits standing alone: a mistyped phone or ID number. Digits that follow letters belong to a code
+# (岗位编号 JX00000018) and are left as they are.
+_LONG_DIGITS = re.compile(r"(?<![0-9A-Za-z])\d{7,}(?!\d)")
 
 
 class Vault:
@@ -48,8 +51,10 @@ def mask_id_number(idn: str | None) -> str:
 
 
 def redact(text: str) -> str:
-    """Text fit for a log: ID numbers and phone numbers masked, and so is any other run of 7+ digits
-    (a mistyped phone or ID number is still personal data)."""
+    """Text fit for a log: ID numbers (18 or 15 characters) and mobile numbers masked wherever they appear, and
+    so is any other run of 7+ digits standing alone (a mistyped phone or ID number is still personal data);
+    codes such as 岗位编号 JX00000018 are kept."""
     text = _ID18.sub(lambda m: mask_id_number(m.group(0)), text)
+    text = _ID15.sub(lambda m: mask_id_number(m.group(0)), text)
     text = _MOBILE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group(0))[-11:]), text)
     return _LONG_DIGITS.sub(lambda m: m.group(0)[:3] + "*" * (len(m.group(0)) - 5) + m.group(0)[-2:], text)

@@ -23,3 +23,13 @@ def test_redact() -> None:
     out = redact(text)
     assert "13812345678" not in out and "410105199001011234" not in out and "1381234567" not in out
     assert "138****5678" in out and "4101**********1234" in out
+
+
+def test_redact_keeps_position_codes_and_masks_numbers_inside_words() -> None:
+    out = redact("报名 JX00000018，岗位 U12-001，GZ-KJ-01，jx20240001")
+    assert out == "报名 JX00000018，岗位 U12-001，GZ-KJ-01，jx20240001"
+    # Personal numbers are masked even when glued to letters or words.
+    out = redact("ID410105199001011234 tel13812345678 旧证410105900101123 号码1381234567")
+    for number in ("410105199001011234", "13812345678", "410105900101123", "1381234567"):
+        assert number not in out
+    assert "4101**********1234" in out and "138****5678" in out
