@@ -60,6 +60,12 @@ def place_of(position: Position) -> str:
 
 def position_problem(position: Position, today: date) -> str | None:
     """Why this position cannot take sign-ups now, or None."""
+    if position.status == PositionStatus.pending.value:
+        return (f"“{position.title}”（{position.code}）还在人社部门审核中，审核通过上线后才能报名。"
+                "回复“找岗位”看看其他正在招募的见习岗位。")
+    if position.status == PositionStatus.rejected.value:
+        return (f"“{position.title}”（{position.code}）未通过审核，不能报名。"
+                "回复“找岗位”看看其他正在招募的见习岗位。")
     if position.status == PositionStatus.closed.value or (position.closes_on and position.closes_on < today):
         return f"“{position.title}”（{position.code}）已停止报名。回复“找岗位”看看其他正在招募的见习岗位。"
     if position.status == PositionStatus.full.value or position.places_left <= 0:

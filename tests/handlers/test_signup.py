@@ -317,3 +317,16 @@ def test_closed_and_full_positions(wechat_user, client) -> None:
     assert "停止报名" in wechat_user.say("报名 CS-YL-01")
     with db.session() as s:
         assert s.scalar(select(Position.places_left).where(Position.code == "ZZ-JS-01")) == 0
+
+
+def test_positions_not_approved_take_no_sign_ups(wechat_user, client) -> None:
+    db = _db(client)
+    add_position(db, "GZ-KJ-01", status="pending")  # published by a unit, waiting for review
+    add_position(db, "ZZ-JS-01", status="rejected")
+    pending = wechat_user.say("报名 GZ-KJ-01")
+    assert "审核中" in pending and "审核通过上线后才能报名" in pending and "姓名" not in pending
+    rejected = wechat_user.say("报名 ZZ-JS-01")
+    assert "未通过审核" in rejected and "不能报名" in rejected and "姓名" not in rejected
+    with db.session() as s:
+        assert s.get(ConversationState, wechat_user.openid).form is None
+    assert _applications(client) == []
