@@ -1,7 +1,8 @@
 """Forms: a declared list of slots, each with an ask, a pure validator and a way to show its value.
 
 The runner asks the slots in order, re-asks with a specific hint when a value is refused, and
-understands 取消 / 返回 / 重填 / 跳过 at every step. A summary is confirmed before anything is saved.
+understands 取消 / 返回 / 重填 / 跳过 / 修改 <项目> at every step (修改 jumps to that item, keeps everything
+entered, then carries on where the form was). A summary is confirmed before anything is saved.
 Everything lives in ``ConversationState``, so a restart in the middle of a form loses nothing.
 """
 
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
     from bot.conversation.context import Context
 
 CONFIRM = "__confirm__"
-_EDIT = re.compile(r"^(?:修改|改|更正|重填)\s*(.+)$")
+_EDIT = re.compile(r"^(修改|改|更正|重填)\s*(.+)$")
+_EDIT_ALONE = {"修改", "更正", "改"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ class Slot:
     validate: Callable[[str, FormContext], Result]
     show: Callable[[Any], str] = lambda v: str(v)
     optional: bool = False
+    # A follow-up of the slot before it (asked only for some answers to that one): not a step of its own in
+    # the counter, so the count does not grow from 10/10 to 11/11 half-way.
+    follow_up: bool = False
 
 
 @dataclass
@@ -51,10 +56,10 @@ class Form:
 
     def by_label(self, text: str) -> Slot | None:
         text = text.strip()
-        for s in self.slots:
-            if text in (s.label, s.name) or (len(text) >= 2 and text in s.label):
-                return s
-        return None
+        exact = next((s for s in self.slots if text in (s.label, s.name)), None)
+        if exact is not None:
+            return exact
+        return next((s for s in self.slots if len(text) >= 2 and text in s.label), None)
 
 
 class FormRunner:
@@ -128,6 +133,9 @@ class FormRunner:
             return "好的，我们从头开始。\n\n" + self._prompt(ctx, form)
         if command == "form.back":
             return self._back(ctx, form)
+        edited = self._edit(ctx, form, text, values)
+        if edited is not None:
+            return edited
         if ctx.state.slot == CONFIRM:
             return self._at_confirm(ctx, form, text, command, values)
         slot = form.slot(ctx.state.slot or "")
@@ -164,10 +172,11 @@ class FormRunner:
     def _accept(self, ctx: Context, form: Form, slot: Slot, value: Any) -> Reply:
         slots = dict(ctx.state.slots or {})
         slots[slot.name] = value
-        editing = slots.pop("_editing", False)
+        slots.pop("_editing", None)  # kept by forms in progress before 修改 worked at every step
         ctx.state.slots = slots
         ctx.state.history = [*ctx.state.history, slot.name]
-        nxt = None if editing else self._next_slot(form, self._values(ctx))
+        # The next item not answered yet: after a 修改, where the form was (or the summary when all is done).
+        nxt = self._next_slot(form, self._values(ctx))
         if nxt is None and not form.confirm:
             values = self._values(ctx)
             self.stop(ctx)
@@ -192,50 +201,71 @@ class FormRunner:
         ctx.state.slot = previous
         return "好的，回到上一步。\n\n" + self._prompt(ctx, form)
 
+    def _edit(self, ctx: Context, form: Form, text: str, values: dict[str, Any]) -> Reply | None:
+        """修改 <项目> at any step: jump to that item (its old answer offered with 跳过); None if not one."""
+        at_slot = ctx.state.slot != CONFIRM
+        labels = "、".join(s.label for s in form.slots if not form.skip_when(s, values))
+        if text.strip() in _EDIT_ALONE:
+            return (f"请告诉我要修改哪一项，例如：修改 {form.slots[0].label}。可以修改的有：{labels}。\n\n"
+                    + self._prompt(ctx, form, brief=True))
+        m = _EDIT.match(text)
+        if not m:
+            return None
+        slot = form.by_label(m.group(2))
+        if slot is None:
+            if at_slot and m.group(1) not in ("修改", "更正"):
+                return None  # "改革路小学" is an answer, not a request
+            return f"没有找到“{m.group(2)}”这一项。可以修改的有：{labels}。\n\n" + self._prompt(ctx, form, brief=True)
+        if form.skip_when(slot, values):
+            return f"“{slot.label}”这一项根据您前面的回答不用填写。\n\n" + self._prompt(ctx, form, brief=True)
+        if at_slot and slot.name == ctx.state.slot:
+            return f"好的，请填写“{slot.label}”。\n\n" + self._prompt(ctx, form)
+        slots = dict(ctx.state.slots or {})
+        prefill = dict(slots.get("_prefill") or {})
+        if slot.name in slots:
+            prefill[slot.name] = slots.pop(slot.name)
+        slots["_prefill"] = prefill
+        slots.pop("_editing", None)
+        ctx.state.slots = slots
+        ctx.state.slot = slot.name
+        then = "改好后回到核对页" if not at_slot else "改好后接着往下填，已填的内容都会保留"
+        return f"好的，修改“{slot.label}”（{then}）。\n\n" + self._prompt(ctx, form)
+
     def _at_confirm(self, ctx: Context, form: Form, text: str, command: str | None,
                     values: dict[str, Any]) -> Reply:
         if command == "form.confirm":
             result = form.complete(ctx, values)
             self.stop(ctx)
             return result
-        m = _EDIT.match(text)
-        if m:
-            slot = form.by_label(m.group(1))
-            if slot is None:
-                labels = "、".join(s.label for s in form.slots)
-                return f"没有找到“{m.group(1)}”这一项。可以修改的有：{labels}。"
-            slots = dict(ctx.state.slots or {})
-            prefill = dict(slots.get("_prefill") or {})
-            if slot.name in slots:
-                prefill[slot.name] = slots.pop(slot.name)
-            slots["_prefill"] = prefill
-            slots["_editing"] = True
-            ctx.state.slots = slots
-            ctx.state.slot = slot.name
-            return self._prompt(ctx, form)
         return "请回复“确认”保存，或回复“修改 项目名”（例如：修改 手机号）更正某一项。\n\n" + self._summary(ctx, form)
 
     def _prompt(self, ctx: Context, form: Form, brief: bool = False) -> str:
         if ctx.state.slot == CONFIRM:
             return self._summary(ctx, form)
         slot = form.slot(ctx.state.slot or "")
-        visible = [s for s in form.slots if not form.skip_when(s, self._values(ctx))]
-        index = next((i for i, s in enumerate(visible, 1) if s.name == slot.name), 1)
-        lines = [f"【{form.title} {index}/{len(visible)}】{slot.ask}"]
+        values = self._values(ctx)
+        steps = [s for s in form.slots if not s.follow_up and not form.skip_when(s, values)]
+        index = 1
+        for s in form.slots:  # a follow-up counts as the step it follows
+            if s in steps:
+                index = steps.index(s) + 1
+            if s.name == slot.name:
+                break
+        lines = [f"【{form.title} {index}/{len(steps)}{'（续）' if slot.follow_up else ''}】{slot.ask}"]
         known = self._prefill(ctx).get(slot.name)
         if known is not None:
             lines.append(f"当前：{slot.show(known)}（回复“跳过”保留）")
         elif slot.optional:
             lines.append("（选填，回复“跳过”略过）")
         if not brief:
-            lines.append("随时回复“返回”回到上一步，“取消”退出。")
+            lines.append("随时回复“返回”回到上一步，“修改 项目名”更正已填的内容，“取消”退出。")
         return "\n".join(lines)
 
     def _summary(self, ctx: Context, form: Form) -> str:
         values = self._values(ctx)
         lines = [f"请核对您的{form.title}："]
         for s in form.slots:
-            if s.name in values:
+            if s.name in values and not form.skip_when(s, values):
                 shown = "（未填）" if values[s.name] is None else s.show(values[s.name])
                 lines.append(f"· {s.label}：{shown}")
         lines.append("")

@@ -132,7 +132,8 @@ CONSENT = Slot("hardship_consent", "提供困难情况",
                v.yes_no, show=_show_consent, optional=True)
 HARDSHIP = Slot("hardship", "困难情况",
                 "您属于以下哪种情况（可多选，回复序号，如：1 3；都不是请回复 0）：\n"
-                "1. 低保家庭\n2. 脱贫家庭（含防止返贫监测对象）\n3. 残疾人", _hardship, show=_show_hardship)
+                "1. 低保家庭\n2. 脱贫家庭（含防止返贫监测对象）\n3. 残疾人", _hardship, show=_show_hardship,
+                follow_up=True)
 BEIJING = [
     Slot("beijing_origin", "北京生源",
          "这个岗位在北京。您是北京生源毕业生吗（入学前户籍在北京，或毕业时派遣回北京）？\n1. 是\n2. 不是",

@@ -330,3 +330,46 @@ def test_positions_not_approved_take_no_sign_ups(wechat_user, client) -> None:
     with db.session() as s:
         assert s.get(ConversationState, wechat_user.openid).form is None
     assert _applications(client) == []
+
+
+def test_edit_works_at_every_step_and_the_form_carries_on(wechat_user, client) -> None:
+    add_positions(_db(client))
+    u = wechat_user
+    idn = id_number(23)
+    u.say("报名 GZ-KJ-01")
+    u.say("张三")
+    u.say(PHONE)
+    u.say(idn)
+    assert "毕业院校" in u.say("本科")
+    # At the school question: 修改 姓名 goes to the name (not saved as the school's name), then back here.
+    jump = u.say("修改 姓名")
+    assert "【报名信息 1/10】" in jump and "当前：张三" in jump
+    assert "毕业院校" in u.say("李四")
+    unknown = u.say("修改 爱好")
+    assert "没有找到“爱好”" in unknown and "毕业院校" in unknown  # still at the school question
+    assert "毕业院校" in u.say("修改")  # which item? the question stays
+    assert "专业" in u.say("改革开放大学")  # an answer that starts with 改 is an answer
+    for answer in ("会计", last_year_june(), "广州市天河区"):
+        u.say(answer)
+    consent = u.say("2")
+    assert "困难毕业生" in consent and "【报名信息 10/10】" in consent
+    # At the consent question: 修改 手机号 asks the phone again (the old one offered), then the consent again.
+    jump = u.say("修改 手机号")
+    assert "【报名信息 2/10】" in jump and "当前：138****5678" in jump
+    assert "困难毕业生" in u.say("13900002222")
+    flags = u.say("1")
+    assert "【报名信息 10/10（续）】" in flags and "11/11" not in flags  # the counter does not grow
+    summary = u.say("3")
+    for kept in ("李四", "139****2222", mask_id_number(idn), "本科", "改革开放大学", "会计学", "残疾人"):
+        assert kept in summary
+    assert "修改 姓名" not in summary
+    # At the summary, declining the hardship details hides them (and they are not saved).
+    assert "提供困难情况" in u.say("修改 提供困难情况")
+    summary = u.say("2")
+    assert "请核对" in summary and "残疾人" not in summary and "不提供" in summary
+    assert "不用填写" in u.say("修改 困难情况")
+    assert "报名已提交" in u.say("确认")
+    [a] = _applications(client, u.openid)
+    assert a.applicant_name == "李四" and a.hardship_flags is None
+    with _db(client).session() as s:
+        assert s.scalar(select(User.school).where(User.openid == u.openid)) == "改革开放大学"

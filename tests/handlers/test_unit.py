@@ -263,3 +263,20 @@ def test_a_refused_unit_applies_again(client, settings, standin) -> None:
         u = s.get(Unit, unit_id)
         assert u.status == "pending" and u.insured_headcount == 35 and u.review_reason is None
     assert "待审核" in unit.say("单位申报")  # pending again: the menu, not a second form
+
+
+def test_edit_at_any_step_of_the_registration(client, settings) -> None:
+    unit = _person(client, settings, "o_unit_edit_any")
+    unit.say("单位申报")
+    unit.say("长沙岳麓湘江人力资源服务有限公司")
+    unit.say(CREDIT)
+    unit.say("长沙市岳麓区")
+    assert "手机号" in unit.say("王芳")
+    jump = unit.say("修改 联系人")  # at the phone question
+    assert "当前：王芳" in jump and "3/8" not in jump and "4/8" in jump
+    assert "手机号" in unit.say("李娜")  # back to where the form was
+    unit.say(PHONE)
+    unit.say("45")
+    assert "见习基地" in unit.say("2019-05-10")  # the date form the hint suggests
+    summary = unit.say("2")
+    assert "李娜" in summary and "2019年5月10日" in summary and "王芳" not in summary
