@@ -5,10 +5,15 @@ a place and an education level, with the official major catalogue and division t
   and a few more people type (``QUERY_ALIASES``: 人力资源, 国贸, 计算机应用技术 ...), longest match first;
   then typos ("软件工成", "会计学" misspelt) through rapidfuzz against the names, on what is left.
 * Places: the division table's names and short names (``knowledge.divisions``), at their own level
-  (province, city, county); a short name that only makes sense inside another place named with it
+  (province, city, county), and the short forms people type that the table does not give (``PLACE_ALIASES``:
+  内蒙, 呼市, 锡盟, 黔东南州 ...; a word jieba reads as a place that begins exactly one province's or city's
+  name: 呼和 → 呼和浩特市); a short name that only makes sense inside another place named with it
   ("北京朝阳", "长春朝阳") is resolved inside it; a name several divisions share (朝阳区, 鼓楼区) is reported
-  as ambiguous with its candidates so the caller can ask. A place right before 大学/学院 is a school, not a
-  wish ("郑州大学毕业，想去广州" → 广州).
+  as ambiguous with its candidates so the caller can ask — and so is a city's short name that is also the
+  short name of a district of a municipality or a provincial capital elsewhere (朝阳: 辽宁省朝阳市, 北京市朝阳区,
+  长春市朝阳区). A place the table does not have (香港, 台湾, 雄安, 东北, 美国; a word followed by 省/市/县
+  such as "广洲市") is reported in ``unknown_places``, never dropped: the caller says so instead of searching
+  the whole country. A place right before 大学/学院 is a school, not a wish ("郑州大学毕业，想去广州" → 广州).
 * Education: 中专/中职/技校, 大专/专科/高职, 本科, 硕士/研究生, 博士.
 * Keywords: the jieba tokens left over (job words such as 出纳, 文员), for matching position titles.
 """
@@ -23,7 +28,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from bot.positions.features import code_digits, group_code
-from knowledge.divisions import Division, Divisions, Mention, divisions
+from knowledge.divisions import MUNICIPALITIES, Division, Divisions, Mention, divisions
 from knowledge.majors import ALIASES, Majors, majors
 
 # Short forms and common spellings people type, beyond knowledge.majors.ALIASES (targets are catalogue names).
@@ -52,6 +57,31 @@ QUERY_ALIASES: dict[str, str] = {
     "集成电路": "集成电路设计与集成系统", "交通运输": "交通运输", "交通工程": "交通工程",
     "航海": "航海技术", "轮机": "轮机工程", "汽车": "汽车服务工程", "能源动力": "能源与动力工程",
 }
+# Short forms of places that the division table does not give, as people type them (targets: division codes).
+PLACE_ALIASES: dict[str, str] = {
+    "内蒙": "15", "呼市": "1501", "包市": "1502", "巴盟": "1508", "乌盟": "1509", "锡盟": "1525", "阿盟": "1529",
+    "乌市": "6501", "哈市": "2301", "齐市": "2302",
+    "延边州": "2224", "恩施州": "4228", "湘西州": "4331", "阿坝州": "5132", "甘孜州": "5133", "凉山州": "5134",
+    "黔西南": "5223", "黔西南州": "5223", "黔东南": "5226", "黔东南州": "5226", "黔南州": "5227",
+    "楚雄州": "5323", "红河州": "5325", "文山州": "5326", "西双版纳": "5328", "西双版纳州": "5328",
+    "大理州": "5329", "德宏州": "5331", "怒江州": "5333", "迪庆州": "5334", "临夏州": "6229", "甘南州": "6230",
+    "海北州": "6322", "黄南州": "6323", "海南州": "6325", "果洛州": "6326", "玉树州": "6327", "海西州": "6328",
+    "昌吉州": "6523", "博州": "6527", "博尔塔拉": "6527", "巴音郭楞": "6528", "克州": "6530", "克孜勒苏": "6530",
+    "伊犁州": "6540",
+    "黔西": "520581",  # 黔西市 (the table's short of 黔西南州 is 黔西)
+    "航空港": "410173", "航空港区": "410173", "郑州航空港": "410173",
+}
+# Places people name that are not divisions of the catalogue (mainland provinces, cities and counties).
+UNLISTED_PLACES = (
+    "香港特别行政区", "澳门特别行政区", "香港", "澳门", "台湾省", "台湾", "港澳台", "港澳",
+    "雄安新区", "雄安",
+    "粤港澳大湾区", "粤港澳", "大湾区", "长三角", "珠三角", "京津冀", "江浙沪", "北上广深", "北上广",
+    "东北", "西北", "西南", "华南", "华北", "华东", "华中", "东南沿海", "沿海",
+    "海外", "国外", "境外", "美国", "日本", "韩国", "新加坡", "英国", "德国", "法国", "澳大利亚", "加拿大",
+    "俄罗斯", "马来西亚", "泰国", "欧洲", "东南亚",
+)
+# A word followed by one of these reads as a place name ("广洲市"), known or not.
+_PLACE_SUFFIX = re.compile(r"^(省|市|自治区|自治州|县|特别行政区)")
 # Generic words that mean a major only with a cue ("环境工程", "学环境的"), not in "工作环境好".
 _WEAK = {"环境", "经济", "网络", "设计", "生物", "物理", "化学", "数学", "建筑", "师范", "食品", "统计"}
 _WEAK_CUE_BEFORE = ("学", "读", "是", "念")
@@ -78,6 +108,10 @@ _STOP_TOKENS = {
     "学历", "本人", "自己", "适合", "合适", "离", "近", "点", "些", "都", "也", "还", "就", "很", "想要", "想去",
     "想回", "想在", "需要", "需求", "类", "方面", "领域", "行业", "都行", "都可以", "均可", "随便", "不限于",
 }
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+_COUNTY_SHORT = re.compile(r"(新区|区|县|市|旗|自治县|自治旗|林区|特区)$")
+# Nouns that can stand before 市/县 without naming a place ("城市", "都市" are one word; these are not).
+_NOT_PLACES = {"城市", "都市", "超市", "股市", "楼市", "夜市", "集市", "本市", "外省", "本省", "全省", "全市"}
 _TAIL = re.compile(r"[^\s,，。.;；:：!！?？、/的想在去到回找和或]{1,10}")
 _PUNCT = re.compile(r"[\s,，。.;；:：!！?？、/|()（）\[\]【】\"'“”‘’~～\-—]+")
 
@@ -114,6 +148,7 @@ class ParsedQuery:
     keywords: tuple[str, ...] = ()
     any_major: bool = False  # said 专业不限
     excluded: tuple[Division, ...] = ()  # places the person does not want ("不想去深圳")
+    unknown_places: tuple[str, ...] = ()  # places named that the division table does not have ("香港")
 
     @property
     def place_ambiguous(self) -> bool:
@@ -129,7 +164,8 @@ class ParsedQuery:
 
     @property
     def empty(self) -> bool:
-        return not (self.majors or self.places or self.ambiguous or self.education or self.keywords)
+        return not (self.majors or self.places or self.ambiguous or self.education or self.keywords
+                    or self.unknown_places)
 
     def describe(self) -> str:
         """"会计学 · 广州市天河区 · 本科": what was understood, for a reply's first line."""
@@ -167,6 +203,77 @@ class QueryParser:
                 self._children.setdefault(d.province_code, []).append(d)
             if d.level == "county" and d.city_code:
                 self._children.setdefault(d.city_code, []).append(d)
+        self.place_names = self._place_names()
+        self.unlisted_names = frozenset(UNLISTED_PLACES)
+        self.max_place_name = max(len(n) for n in [*self.place_names, *self.unlisted_names])
+        self._heads = [d for d in self.places.by_code.values() if d.level != "county"]
+
+    def _place_names(self) -> dict[str, tuple[Division, ...]]:
+        """Every name and short name → its divisions: the table's, the short forms of ``PLACE_ALIASES``, and
+        a city's short name also standing for the districts elsewhere it shadows in a municipality or a
+        provincial capital (朝阳 → 辽宁省朝阳市, 北京市朝阳区, 长春市朝阳区)."""
+        table = self.places
+        names = {name: tuple(table.lookup(name)) for name in table.aliases}
+        for alias, code in PLACE_ALIASES.items():
+            d = table.get(code)
+            if d is not None and (alias not in names or alias == "黔西"):
+                names[alias] = (d,)
+        for d in table.by_code.values():
+            if d.level != "county" or not (d.province_code in MUNICIPALITIES or (d.city_code or "").endswith("01")):
+                continue
+            short = _COUNTY_SHORT.sub("", d.name)
+            if short == d.name or len(short) < 2:
+                continue
+            holders = names.get(short, ())
+            if any(o.level == "city" and o.province_code != d.province_code for o in holders) and d not in holders:
+                names[short] = (*holders, d)
+        return names
+
+    def mentions(self, text: str) -> tuple[list[Mention], list[Mention]]:
+        """(places named in ``text``, names of places the table does not have), longest match first."""
+        found: list[Mention] = []
+        unlisted: list[Mention] = []
+        names, others = self.place_names, self.unlisted_names
+        i = 0
+        while i < len(text):
+            for length in range(min(self.max_place_name, len(text) - i), 1, -1):
+                piece = text[i : i + length]
+                if piece in others:
+                    unlisted.append(Mention(i, i + length, piece, ()))
+                elif piece in names:
+                    found.append(Mention(i, i + length, piece, names[piece]))
+                else:
+                    continue
+                i += length
+                break
+            else:
+                i += 1
+        return found, unlisted
+
+    def _word_places(self, text: str) -> tuple[list[Mention], list[Mention]]:
+        """Places among the words left after the table's names: a word jieba reads as a place that begins
+        exactly one province's or city's name (呼和 → 呼和浩特市); any other such word, or a word followed by
+        省/市/县 ("广洲市"), is a place the table does not have."""
+        import jieba.posseg
+
+        found: list[Mention] = []
+        unlisted: list[Mention] = []
+        at = 0
+        for pair in jieba.posseg.lcut(text):
+            word, flag = pair.word, pair.flag
+            start, at = at, at + len(word)
+            if len(word) < 2 or not _CJK.fullmatch(word) or word in _STOP_TOKENS:
+                continue
+            after = text[at:]
+            suffix = _PLACE_SUFFIX.match(after)
+            if flag == "ns":
+                heads = [d for d in self._heads if d.name.startswith(word)]
+                if len(heads) == 1 and not suffix:
+                    found.append(Mention(start, at, word, (heads[0],)))
+                    continue
+            if suffix and (flag == "ns" or flag.startswith("n")) and word not in _NOT_PLACES:
+                unlisted.append(Mention(start, at + suffix.end(), word + suffix.group(0), ()))
+        return found, unlisted
 
     # -- majors ---------------------------------------------------------------------------------
 
@@ -242,17 +349,27 @@ class QueryParser:
         return [d for d in self._children.get(parent.code, []) if d.name.startswith(text)]
 
     def _places(self, text: str) -> tuple[list[Division], list[tuple[Division, ...]], list[str],
-                                         list[tuple[int, int]], list[Division]]:
+                                         list[tuple[int, int]], list[Division], list[str]]:
         found: list[Mention] = []
         negated: list[Mention] = []
-        for m in self.places.mentions(text):
+        unknown: list[str] = []
+        named, unlisted = self.mentions(text)
+        more, more_unlisted = self._word_places(_blank(text, [(m.start, m.end) for m in named + unlisted]))
+        skipped: list[Mention] = []
+        for m in sorted(named + more + unlisted + more_unlisted, key=lambda m: m.start):
             if _SCHOOL_AFTER.match(text[m.end :]):
+                skipped.append(m)
                 continue
             if _NEGATION.search(text[max(0, m.start - 4) : m.start]):
-                negated.append(m)
+                (negated if m.candidates else skipped).append(m)
+                continue
+            if not m.candidates:
+                if m.text not in unknown:
+                    unknown.append(m.text)
+                skipped.append(m)
                 continue
             found.append(m)
-        spans = [(m.start, m.end) for m in found + negated]
+        spans = [(m.start, m.end) for m in found + negated + skipped if not _SCHOOL_AFTER.match(text[m.end :])]
         excluded = [m.candidates[0] for m in negated if len(m.candidates) == 1]
         pools = [list(m.candidates) for m in found]
         # A short name that only makes sense inside another named place: "北京朝阳" is 北京市朝阳区.
@@ -284,7 +401,7 @@ class QueryParser:
             elif tuple(pool) not in ambiguous:
                 ambiguous.append(tuple(pool))
                 names.append(m.text)
-        return places, ambiguous, names, spans, excluded
+        return places, ambiguous, names, spans, excluded, unknown
 
     # -- the whole request ----------------------------------------------------------------------
 
@@ -298,7 +415,7 @@ class QueryParser:
         work = _EDUCATION.sub(" ", work)
         refs, major_spans = self._scan_majors(work)
         work = _blank(work, major_spans)
-        places, ambiguous, names, place_spans, excluded = self._places(work)
+        places, ambiguous, names, place_spans, excluded, unknown = self._places(work)
         work = _blank(work, place_spans)
         keywords: list[str] = []
         for chunk in _PUNCT.split(work):
@@ -315,7 +432,7 @@ class QueryParser:
             refs = []
         return ParsedQuery(text=raw, majors=tuple(refs), places=tuple(places), ambiguous=tuple(ambiguous),
                            ambiguous_names=tuple(names), education=education, keywords=tuple(keywords),
-                           any_major=any_major, excluded=tuple(excluded))
+                           any_major=any_major, excluded=tuple(excluded), unknown_places=tuple(unknown))
 
     def place(self, text: str) -> tuple[list[Division], list[Division]]:
         """A place field ("广州天河", "440106", "朝阳区"): (places, ambiguous candidates)."""
@@ -323,8 +440,13 @@ class QueryParser:
         if text.isdigit():
             d = self.places.get(text)
             return ([d] if d else []), []
-        places, ambiguous, _, _, _ = self._places(text)
+        places, ambiguous, _, _, _, _ = self._places(text)
         return places, [d for group in ambiguous for d in group]
+
+    def unlisted(self, text: str) -> list[str]:
+        """The places ``text`` names that the division table does not have ("香港"), for a plain answer."""
+        text = unicodedata.normalize("NFKC", text or "").strip()
+        return self._places(text)[5]
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:

@@ -14,6 +14,10 @@ the profile is a preference: same county > city > province), education (position
 left out; the same level > 不限 > a lower one), a title keyword, and among equals demonstration positions,
 closing soon, places left. Only open positions with places left are recommended.
 
+A place the division table does not have (香港, 雄安, "广洲市") is never dropped in silence: alone, nothing
+is listed and ``notice`` says it is not in the catalogue's divisions and asks for a province, city or district;
+next to a known place, the search keeps to the known one and ``notice`` says so.
+
 When nothing fits in the place asked, ``notice`` says so, ``items`` keeps what does fit there (专业不限
 positions, if any) and ``alternatives`` offers the nearest positions for the major: the rest of the city, then
 of the province — each marked as an alternative, never mixed into ``items``.
@@ -93,6 +97,7 @@ class Recommendations:
     places: tuple[Division, ...] = ()
     education: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)
+    unknown_places: tuple[str, ...] = ()  # places named that the division table does not have
 
     def understood(self) -> dict[str, Any]:
         """What was understood, for the API's ``query`` field."""
@@ -104,6 +109,7 @@ class Recommendations:
             "education": self.education,
             "keywords": list(self.query.keywords),
             "ambiguous": [{"code": d.code, "name": d.full_name, "level": d.level} for d in self.clarify],
+            "unknown_places": list(self.unknown_places),
         }
 
     def text(self, numbered: bool = True) -> str:
@@ -150,6 +156,20 @@ def describe(majors: tuple[MajorRef, ...], places: tuple[Division, ...], educati
     if education:
         parts.append(education)
     return " · ".join(parts)
+
+
+def by_positions(index: PositionIndex, candidates: tuple[Division, ...]) -> tuple[Division, ...]:
+    """Candidates of an ambiguous place, those with more positions first: the likelier meaning leads."""
+    return tuple(sorted(candidates, key=lambda d: -index.places.size(int(d.code))))
+
+
+def unknown_place_notice(names: tuple[str, ...] | list[str], instead: str | None = None) -> str:
+    """"“香港”不在岗位目录的行政区划里……": a place the division table does not have, said plainly."""
+    said = "、".join(f"“{n}”" for n in names)
+    head = f"{said}不在岗位目录的行政区划里（岗位按内地的省、市、区县登记），"
+    if instead:
+        return head + f"下面只按{instead}查找。"
+    return head + "没有按这个地点查找。请告诉我想去的省、市或区县，例如“广州天河”“郑州”“河南”。"
 
 
 def _widen(place: Division) -> list[Division]:
@@ -249,8 +269,10 @@ def _materialise(db: Database, ranking_hits: list[tuple[Hit, Division | None]], 
 
 def resolve_request(text: str = "", major: str | None = None, location: str | None = None,
                     parser: QueryParser | None = None) -> tuple[ParsedQuery, tuple[MajorRef, ...],
-                                                                 tuple[Division, ...], tuple[Division, ...]]:
-    """(parsed text, majors, places, ambiguous candidates) from the text and the optional fields.
+                                                                 tuple[Division, ...], tuple[Division, ...],
+                                                                 tuple[str, ...]]:
+    """(parsed text, majors, places, ambiguous candidates, places the table does not have) from the text and
+    the optional fields (a ``location`` field replaces the text's places).
 
     Raises :class:`QueryError` for a ``major`` or ``location`` field the tables do not know.
     """
@@ -259,6 +281,7 @@ def resolve_request(text: str = "", major: str | None = None, location: str | No
     majors = parsed.majors
     places = parsed.places
     clarify = parsed.clarify
+    unknown = parsed.unknown_places
     if major is not None and major.strip():
         if major.strip() in ("不限", "专业不限"):
             majors = ()
@@ -270,9 +293,12 @@ def resolve_request(text: str = "", major: str | None = None, location: str | No
     if location is not None and location.strip():
         found, ambiguous = parser.place(location)
         if not found and not ambiguous:
+            unlisted = parser.unlisted(location)
+            if unlisted:
+                raise QueryError(unknown_place_notice(unlisted).removesuffix("。"))
             raise QueryError(f"无法识别地区：{location.strip()}")
-        places, clarify = tuple(found), tuple(ambiguous)
-    return parsed, majors, places, clarify
+        places, clarify, unknown = tuple(found), tuple(ambiguous), ()
+    return parsed, majors, places, clarify, unknown
 
 
 def recommend(db: Database, text: str = "", *, major: str | None = None, location: str | None = None,
@@ -287,16 +313,19 @@ def recommend(db: Database, text: str = "", *, major: str | None = None, locatio
     """
     today = today or date.today()
     limit = max(1, min(int(limit), MAX_LIMIT))
-    parsed, majors, places, clarify = resolve_request(text, major, location, parser)
+    parsed, majors, places, clarify, unknown = resolve_request(text, major, location, parser)
     education = parsed.education or education
     index = index or get_index(db)
+    if unknown and not places and not clarify:
+        return Recommendations(parsed, notice=unknown_place_notice(unknown), majors=majors, education=education,
+                               unknown_places=unknown)
     if clarify and not places:
-        # The candidates with more positions first: the likelier meaning leads the question.
-        clarify = tuple(sorted(clarify, key=lambda d: -index.places.size(int(d.code))))
+        clarify = by_positions(index, clarify)
         names = "、".join(d.full_name for d in clarify[:8])
         said = "、".join(parsed.ambiguous_names) or (location or "").strip()
         notice = f"“{said}”有{len(clarify)}处：{names}。请告诉我是哪一个，例如“{clarify[0].full_name}”。"
-        return Recommendations(parsed, notice=notice, clarify=clarify, majors=majors, education=education)
+        return Recommendations(parsed, notice=notice, clarify=clarify, majors=majors, education=education,
+                               unknown_places=unknown)
     crit = Criteria(majors=tuple(m.code for m in majors), places=tuple(d.code for d in places),
                     home=None if places else home, education=education, keywords=parsed.keywords,
                     exclude_places=tuple(d.code for d in parsed.excluded if d not in places))
@@ -327,10 +356,12 @@ def recommend(db: Database, text: str = "", *, major: str | None = None, locatio
             notice += f"另有 {higher.matched} 个对口岗位要求高于{education}的学历，未列出。"
     elif not majors and not places and not parsed.education and not home and not any(h.keyword for h in ranking.hits):
         notice = "告诉我你的专业和想去的地方（例如“学会计的，想在广州天河”），推荐会更准。以下是近期的在招岗位："
+    if unknown:  # next to a known place: the search kept to it
+        notice = unknown_place_notice(unknown, where) + (notice or "")
     items = _materialise(db, picked, majors, today)
     alts = _materialise(db, alternatives, majors, today)
     return Recommendations(parsed, tuple(items), tuple(alts), notice, (), ranking.total, majors, places,
-                           education)
+                           education, unknown_places=unknown)
 
 
 def _alternatives(index: PositionIndex, crit: Criteria, places: tuple[Division, ...], limit: int, today: date,

@@ -60,6 +60,26 @@ def test_recommend_ambiguous_place_gives_clarify(api) -> None:  # type: ignore[n
     assert "请告诉我是哪一个" in body["notice"]
 
 
+@pytest.mark.parametrize("q", ["香港 会计", "澳门 会计", "台湾 会计", "雄安 会计"])
+def test_recommend_place_not_in_the_divisions_is_a_notice_not_positions_elsewhere(api, q) -> None:  # type: ignore[no-untyped-def]
+    body = api.get("/api/v1/positions/recommend", params={"q": q}).json()
+    assert body["items"] == [] and body["alternatives"] == [] and body["total"] == 0
+    assert "不在岗位目录的行政区划里" in body["notice"] and "请告诉我想去的省、市或区县" in body["notice"]
+    assert body["query"]["unknown_places"] == [q.split()[0]] and body["query"]["majors"][0]["name"] == "会计学"
+    r = api.get("/api/v1/positions/recommend", params={"major": "会计", "location": q.split()[0]})
+    assert r.status_code == 422 and "不在岗位目录的行政区划里" in r.json()["detail"]
+
+
+def test_recommend_short_forms_of_places(api) -> None:  # type: ignore[no-untyped-def]
+    body = api.get("/api/v1/positions/recommend", params={"q": "内蒙 科研助理", "limit": 50}).json()
+    assert body["query"]["places"] == [{"code": "15", "name": "内蒙古自治区", "level": "province"}]
+    assert body["items"] and all(i["province"] == "内蒙古自治区" for i in body["items"])
+    body = api.get("/api/v1/positions/recommend", params={"q": "呼市", "limit": 50}).json()
+    assert body["items"] and all(i["city"] == "呼和浩特市" for i in body["items"])
+    body = api.get("/api/v1/positions/recommend", params={"q": "软件工程 朝阳"}).json()  # 朝阳市 or a 朝阳区?
+    assert body["items"] == [] and {c["code"] for c in body["clarify"]} == {"2113", "110105", "220104"}
+
+
 def test_recommend_only_open_with_places_left(api) -> None:  # type: ignore[no-untyped-def]
     r = api.get("/api/v1/positions/recommend", params={"q": "会计 广东", "limit": 50}).json()
     codes = {i["code"] for i in r["items"]}

@@ -157,3 +157,64 @@ def test_features_major_codes(cell: str, codes: str) -> None:
 def test_features_split() -> None:
     assert split_majors("汉语言文学等相关专业") == ["汉语言文学"]
     assert split_majors("不限") == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("内蒙 会计", ["内蒙古自治区"]),
+    ("想去内蒙", ["内蒙古自治区"]),
+    ("呼市 会计", ["内蒙古自治区呼和浩特市"]),
+    ("锡盟 护理", ["内蒙古自治区锡林郭勒盟"]),
+    ("乌市 计算机", ["新疆维吾尔自治区乌鲁木齐市"]),
+    ("哈市 会计", ["黑龙江省哈尔滨市"]),
+    ("西双版纳 旅游", ["云南省西双版纳傣族自治州"]),
+    ("黔东南州 会计", ["贵州省黔东南苗族侗族自治州"]),
+    ("恩施州", ["湖北省恩施土家族苗族自治州"]),
+    ("黔西 会计", ["贵州省毕节市黔西市"]),  # the county-level city, not 黔西南州
+    ("呼和 会计", ["内蒙古自治区呼和浩特市"]),  # the beginning of a city's name
+    ("航空港 会计", ["河南省郑州市郑州航空港经济综合实验区"]),
+    ("内蒙古 呼市", ["内蒙古自治区呼和浩特市"]),
+])
+def test_short_forms_of_provinces_and_cities(text: str, expected: list[str]) -> None:
+    q = parse_query(text)
+    assert _places(text) == expected and not q.unknown_places
+    assert not set(q.keywords) & {"内蒙", "呼市", "锡盟", "乌市", "哈市", "航空港"}
+
+
+@pytest.mark.parametrize("text,unknown", [
+    ("香港 会计", ("香港",)),
+    ("澳门", ("澳门",)),
+    ("台湾 会计", ("台湾",)),
+    ("雄安 会计", ("雄安",)),
+    ("雄安新区 软件工程", ("雄安新区",)),  # not 保定市安新县 from the 安新 inside it
+    ("想去东北做会计", ("东北",)),
+    ("广洲市 会计", ("广洲市",)),  # a typo that looks like a city
+    ("想去美国", ("美国",)),
+])
+def test_places_the_division_table_does_not_have_are_reported(text: str, unknown: tuple[str, ...]) -> None:
+    q = parse_query(text)
+    assert q.unknown_places == unknown and not q.places and not q.clarify
+    assert not set(q.keywords) & set(unknown) and not q.empty
+
+
+def test_unknown_place_next_to_a_known_one_and_schools() -> None:
+    q = parse_query("香港或者深圳 会计")
+    assert [d.full_name for d in q.places] == ["广东省深圳市"] and q.unknown_places == ("香港",)
+    q = parse_query("香港大学毕业，想去广州")  # a school, not a wish
+    assert [d.full_name for d in q.places] == ["广东省广州市"] and not q.unknown_places
+    assert not parse_query("不想去香港，想在广州").unknown_places
+    assert not parse_query("出纳 郑州").unknown_places and not parse_query("华夏 会计 广州").unknown_places
+    assert default_parser().unlisted("香港") == ["香港"] and default_parser().unlisted("火星") == []
+
+
+def test_short_name_of_a_city_and_of_districts_elsewhere_is_asked() -> None:
+    """朝阳 is 辽宁省朝阳市 and, as short, 北京市朝阳区 and 长春市朝阳区: asked like 朝阳区, not guessed."""
+    q = parse_query("朝阳 会计")
+    assert not q.places and {d.code for d in q.clarify} == {"2113", "110105", "220104"}
+    assert q.ambiguous_names == ("朝阳",)
+    assert _places("北京朝阳 会计") == ["北京市朝阳区"] and _places("辽宁朝阳") == ["辽宁省朝阳市"]
+    assert _places("朝阳市") == ["辽宁省朝阳市"] and _places("长春朝阳") == ["吉林省长春市朝阳区"]
+    places, ambiguous = default_parser().place("朝阳")
+    assert not places and {d.code for d in ambiguous} == {"2113", "110105", "220104"}
+    # a district elsewhere of a city's short name that is neither in a municipality nor in a capital: the city
+    assert _places("西安 会计") == ["陕西省西安市"] and _places("中山 会计") == ["广东省中山市"]
+    assert _places("河北 会计") == ["河北省"]

@@ -147,3 +147,49 @@ def test_as_dict() -> None:
                        TODAY, "open", ("专业不限", "地点：广州市天河区"))
     d = r.as_dict()
     assert d["closes_on"] == "2026-11-22" and d["why"] == "专业不限 · 地点：广州市天河区" and r.place == "广州市天河区"
+
+
+def test_short_forms_of_places_keep_to_the_place(db: Database) -> None:
+    add(db, row("NM-KJ-01", "会计学", ("内蒙古自治区", "呼和浩特市", "新城区")),
+        row("NM-KJ-02", "会计学", ("内蒙古自治区", "包头市", "昆都仑区")),
+        row("GZ-KJ-01", "会计学", ("广东省", "广州市", "天河区")),
+        row("HN-KJ-01", "会计学", ("河南省", "郑州市", "金水区")))
+    index = PositionIndex.build(db)
+    res = recommend(db, "内蒙 会计", today=TODAY, index=index)
+    assert {r.code for r in res.items} == {"NM-KJ-01", "NM-KJ-02"} and res.notice is None
+    assert [d.full_name for d in res.places] == ["内蒙古自治区"]
+    res = recommend(db, "呼市 会计", today=TODAY, index=index)
+    assert [r.code for r in res.items] == ["NM-KJ-01"] and "地点：呼和浩特市新城区" in res.items[0].why
+
+
+@pytest.mark.parametrize("text", ["香港 会计", "澳门 会计", "台湾 会计", "雄安 会计", "雄安新区 会计", "广洲市 会计"])
+def test_a_place_not_in_the_divisions_is_said_not_searched_nationwide(db: Database, text: str) -> None:
+    add(db, row("GZ-KJ-01", "会计学", ("广东省", "广州市", "天河区")),
+        row("BD-KJ-01", "会计学", ("河北省", "保定市", "安新县")))
+    res = recommend(db, text, today=TODAY, index=PositionIndex.build(db))
+    assert res.items == () and res.alternatives == () and res.clarify == ()
+    assert res.notice and "不在岗位目录的行政区划里" in res.notice and "请告诉我想去的省、市或区县" in res.notice
+    assert res.notice.startswith("“" + res.unknown_places[0] + "”")
+    assert [m.name for m in res.majors] == ["会计学"] and res.understood()["unknown_places"] == list(res.unknown_places)
+
+
+def test_a_place_not_in_the_divisions_next_to_a_known_one(db: Database) -> None:
+    add(db, row("GZ-KJ-01", "会计学", ("广东省", "广州市", "天河区")),
+        row("SZ-KJ-01", "会计学", ("广东省", "深圳市", "南山区")))
+    index = PositionIndex.build(db)
+    res = recommend(db, "香港或者深圳 会计", today=TODAY, index=index)
+    assert [r.code for r in res.items] == ["SZ-KJ-01"]
+    assert res.notice == "“香港”不在岗位目录的行政区划里（岗位按内地的省、市、区县登记），下面只按广东省深圳市查找。"
+    with pytest.raises(QueryError, match="“香港”不在岗位目录的行政区划里"):
+        recommend(db, "会计", location="香港", today=TODAY, index=index)
+    res = recommend(db, "香港 会计", location="深圳", today=TODAY, index=index)  # the field replaces the text's place
+    assert [r.code for r in res.items] == ["SZ-KJ-01"] and res.notice is None
+
+
+def test_short_name_of_several_divisions_asks(db: Database) -> None:
+    add(db, row("LN-KJ-01", "会计学", ("辽宁省", "朝阳市", "双塔区")),
+        row("BJ-KJ-01", "会计学", ("北京市", "北京市", "朝阳区")),
+        row("BJ-KJ-02", "会计学", ("北京市", "北京市", "朝阳区")))
+    res = recommend(db, "朝阳 会计", today=TODAY, index=PositionIndex.build(db))
+    assert res.items == () and res.notice and res.notice.startswith("“朝阳”有3处：")
+    assert [d.code for d in res.clarify] == ["110105", "2113", "220104"]  # more positions first
