@@ -4,7 +4,9 @@ and hand over to sign-up with 报名 编号.
 
 What the person said wins; then what they said before in this conversation (remembered); then the profile.
 A place the person names is a hard filter (bot.positions.recommend); the profile's region is only a
-preference. The major a person gives here is kept in the profile when it has none.
+preference. The major a person gives here is kept in the profile when it has none. When the place needs
+asking about (朝阳区: which one? 香港: not in the catalogue's divisions), the request is kept with the question
+and run again with the answer, so nothing else it said (the major, the education, a job word) is lost.
 """
 
 from __future__ import annotations
@@ -19,14 +21,17 @@ from bot.conversation.context import Context
 from bot.conversation.forms import Form, Slot
 from bot.conversation.router import Reply, Router
 from bot.models import Position, PositionStatus
-from bot.positions.query import default_parser
+from bot.positions.index import get_index
+from bot.positions.query import ParsedQuery, default_parser
 from bot.positions.recommend import (
     MAX_LIMIT,
     QueryError,
     Recommendation,
     Recommendations,
+    by_positions,
     place_label,
     recommend,
+    unknown_place_notice,
 )
 from bot.privacy import mask_phone
 from bot.validators import FormContext, Ok, Result, Retry
@@ -79,6 +84,9 @@ def validate_place(value: str, ctx: FormContext) -> Result:
     if ambiguous or len(found) > 1:
         names = "、".join(d.full_name for d in (ambiguous or found)[:6])
         return Retry(f"“{value.strip()}”有几处：{names}。请说得具体一些，例如“{(ambiguous or found)[0].full_name}”。")
+    unlisted = default_parser().unlisted(text)
+    if unlisted:
+        return Retry(unknown_place_notice(unlisted))
     return Retry("没有找到这个地方。请输入省、市或区县，例如：广州天河、郑州、河南；不限地区请回复“不限”。")
 
 
@@ -87,7 +95,8 @@ def _show_place(value: Any) -> str:
 
 
 def _found(ctx: Context, values: dict[str, Any]) -> Reply:
-    return search(ctx, "", major=values.get("major"), place=values.get("place"))
+    # "request": what the person typed when the form began (kept while the place was asked about)
+    return search(ctx, values.get("request") or "", major=values.get("major"), place=values.get("place"))
 
 
 FIND_FORM = router.form(Form(
@@ -120,38 +129,49 @@ def _remember(ctx: Context, major: str | None, place: dict[str, str] | str | Non
 
 
 def search(ctx: Context, text: str, major: str | None = None, place: dict[str, str] | str | None = None) -> Reply:
-    """Understand the request, fill the gaps from memory and profile (or ask), and show the first page."""
+    """Understand the request, fill the gaps from memory and profile (or ask), and show the first page.
+
+    ``major`` and ``place`` are the form's answers; a ``place`` given so replaces the place in ``text``."""
     parsed = default_parser().parse(text) if text else None
+    chosen = place  # answered in the form: wins over any place in the text
+    if chosen == ANY and parsed and (parsed.places or parsed.clarify or parsed.unknown_places):
+        text, parsed = "", None  # "不限" after "which 朝阳区?": the rest of the request, anywhere
     said_major = bool(parsed and (parsed.majors or parsed.any_major))
-    said_place = bool(parsed and (parsed.places or parsed.clarify))
+    said_place = bool(parsed and (parsed.places or parsed.clarify or parsed.unknown_places))
+    text_major = (parsed.majors[0].name if parsed.majors else ANY) if parsed and said_major else None
     if parsed and parsed.any_major:
         major = ANY
     prefs = _prefs(ctx)
     major = major or (None if said_major else prefs.get("major") or ctx.user.major)
     place = place or (None if said_place else prefs.get("place"))
-    if parsed and parsed.clarify and not parsed.places:
-        return _ask_place(ctx, major, parsed)
+    if parsed and chosen is None and not parsed.places:
+        if parsed.clarify:
+            return _ask_place(ctx, text, text_major or major, parsed)
+        if parsed.unknown_places:
+            return _ask_unknown_place(ctx, text, text_major or major, parsed)
     missing_major = not said_major and not major
     missing_place = not said_place and not place and not ctx.user.region_code
     if missing_major or missing_place:
         known: dict[str, Any] = {}
         if said_major and parsed:
-            known["major"] = parsed.majors[0].name if parsed.majors else ANY
+            known["major"] = text_major
         elif major:
             known["major"] = major
         if said_place and parsed:
             known["place"] = {"code": parsed.places[0].code, "name": parsed.places[0].full_name}
         elif place:
             known["place"] = place
+        if text:
+            known["request"] = text
         return ctx.dispatcher.forms.start(ctx, FIND_FORM.name, known=known)
-    query = {"text": text, "major": None if said_major or major == ANY else major,
-             "location": None if said_place or not isinstance(place, dict) else place["code"],
+    location = place["code"] if isinstance(place, dict) and (chosen is not None or not said_place) else None
+    query = {"text": text, "major": None if said_major or major == ANY else major, "location": location,
              "any_major": major == ANY and not said_major, "page": 0}
     result = _run(ctx, query)
     if isinstance(result, str):
         return result
     if parsed:
-        _remember(ctx, parsed.majors[0].name if parsed.majors else (ANY if parsed.any_major else None),
+        _remember(ctx, text_major, chosen if isinstance(chosen, dict) else
                   {"code": parsed.places[0].code, "name": parsed.places[0].full_name} if len(parsed.places) == 1
                   else None)
     else:
@@ -160,13 +180,24 @@ def search(ctx: Context, text: str, major: str | None = None, place: dict[str, s
     return _page(ctx, query, result)
 
 
-def _ask_place(ctx: Context, major: str | None, parsed: Any) -> Reply:
-    options = [{"code": d.code, "name": d.full_name} for d in parsed.clarify[:8]]
+def _ask_place(ctx: Context, text: str, major: str | None, parsed: ParsedQuery) -> Reply:
+    """Which of the places of that name? The request waits with the question and runs with the answer."""
+    candidates = by_positions(get_index(ctx.services.db), parsed.clarify)[:8]
+    options = [{"code": d.code, "name": d.full_name} for d in candidates]
     said = "、".join(parsed.ambiguous_names)
-    ctx.dispatcher.forms.start(ctx, FIND_FORM.name, known={"major": major or ANY})
+    ctx.dispatcher.forms.start(ctx, FIND_FORM.name, known={"major": major or ANY, "request": text})
     ctx.state.slots = {**ctx.state.slots, "_place_options": options}
     listed = "\n".join(f"{i}. {o['name']}" for i, o in enumerate(options, 1))
     return f"“{said}”有{len(options)}处，你想去的是哪一个？回复序号或名称：\n{listed}"
+
+
+def _ask_unknown_place(ctx: Context, text: str, major: str | None, parsed: ParsedQuery) -> Reply:
+    """A place the catalogue's divisions do not have (香港): said plainly, then asked for one they have."""
+    known: dict[str, Any] = {"request": text}
+    if major:
+        known["major"] = major
+    question = ctx.dispatcher.forms.start(ctx, FIND_FORM.name, known=known)
+    return f"{unknown_place_notice(parsed.unknown_places).split('请告诉我')[0]}\n\n{question}"
 
 
 def _run(ctx: Context, query: dict[str, Any]) -> Recommendations | str:
@@ -241,7 +272,7 @@ def wants_positions(ctx: Context) -> bool:
     parsed = default_parser().parse(ctx.text)
     if parsed.majors or parsed.any_major:
         return True
-    if parsed.places or parsed.clarify:
+    if parsed.places or parsed.clarify or parsed.unknown_places:
         return ctx.recall("last_flow") != "policy"
     return False
 

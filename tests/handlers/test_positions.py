@@ -120,3 +120,50 @@ def test_nothing_in_the_place_says_so_and_offers_nearby(wechat_user, client) -> 
     reply = u.say("会计 广州天河")
     assert "暂时没有" in reply and "YX-001" in reply  # the same city's position, marked as nearby
     assert "SZ-001" not in reply  # never Shenzhen for someone who asked for Guangzhou's Tianhe
+
+
+BJ_CY = ("北京市", "北京市", "朝阳区")
+CC_CY = ("吉林省", "长春市", "朝阳区")
+
+
+def _chaoyang(client) -> None:  # type: ignore[no-untyped-def]
+    add(_db(client), row("BJ-KJ-01", "会计学", BJ_CY, title="会计助理"), row("BJ-KJ-02", "会计学", BJ_CY, title="出纳"),
+        row("BJ-RJ-01", "软件工程", BJ_CY, title="软件开发"), row("BJ-BX-01", "不限", BJ_CY, title="行政助理"),
+        row("CC-KJ-01", "会计学", CC_CY, title="会计助理"), row("LN-KJ-01", "会计学", ("辽宁省", "朝阳市", "双塔区")))
+
+
+@pytest.mark.parametrize("answer", ["1", "北京", "北京市朝阳区"])
+def test_the_major_said_with_an_ambiguous_place_survives_the_question(wechat_user, client, answer) -> None:
+    _chaoyang(client)
+    u = wechat_user
+    question = u.say("朝阳区 会计")
+    assert "1. 北京市朝阳区" in question and "长春市朝阳区" in question
+    listed = u.say(answer)
+    codes = _codes(listed)
+    assert codes[:2] and set(codes[:2]) == {"BJ-KJ-01", "BJ-KJ-02"}  # 会计 first, not 专业不限
+    assert all(p == "北京市" and d == "朝阳区" for p, _, d in _places(client, codes).values())
+    assert listed.count("专业对口：会计学") == 2 and "专业：会计学" in listed and "BJ-RJ-01" not in listed
+    assert "地点：北京市朝阳区" in listed
+
+
+def test_a_short_name_of_several_places_is_asked_too(wechat_user, client) -> None:
+    _chaoyang(client)
+    u = wechat_user
+    question = u.say("朝阳 会计")  # 辽宁省朝阳市, and the short name of 北京 and 长春's 朝阳区: asked, not guessed
+    assert "“朝阳”有3处" in question and "辽宁省朝阳市" in question and "北京市朝阳区" in question
+    listed = u.say("辽宁")
+    assert _codes(listed) == ["LN-KJ-01"] and "专业对口：会计学" in listed
+
+
+def test_short_forms_and_places_not_in_the_divisions(wechat_user, client) -> None:
+    db = _db(client)
+    add(db, row("NM-KJ-01", "会计学", ("内蒙古自治区", "呼和浩特市", "新城区")),
+        row("SZ-KJ-01", "会计学", ("广东省", "深圳市", "南山区")), row("GZ-KJ-01", "会计学"))
+    u = wechat_user
+    nm = u.say("内蒙 会计")
+    assert _codes(nm) == ["NM-KJ-01"] and "内蒙古自治区" in nm
+    hk = u.say("香港 会计")
+    assert "“香港”不在岗位目录的行政区划里" in hk and "想在哪里见习" in hk and not _codes(hk)
+    assert "不在岗位目录的行政区划里" in u.say("澳门")  # answered again with another such place: said again
+    listed = u.say("深圳")
+    assert _codes(listed) == ["SZ-KJ-01"] and "专业对口：会计学" in listed
