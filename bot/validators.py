@@ -120,7 +120,21 @@ def graduation(value: str, ctx: FormContext) -> Result:
     if (year, month) > (ctx.today.year, ctx.today.month):
         return Retry(f"毕业时间不能晚于本月（{ctx.today.year}年{ctx.today.month}月）。"
                      "就业见习面向已离校的毕业生，请输入实际毕业（离校）时间。")
+    sealed = ctx.values.get("id_number")
+    birth = sealed.get("birth_date") if isinstance(sealed, dict) else None
+    if birth and too_young_at_graduation(date.fromisoformat(birth), f"{year:04d}-{month:02d}"):
+        return Retry(f"按您填写的身份证号，{year}年{month}月毕业时还不满 {MIN_AGE_AT_GRADUATION} 周岁，"
+                     "请核对毕业时间（如身份证号填错，可回复“修改 身份证号”）。")
     return Ok(f"{year:04d}-{month:02d}")
+
+
+MIN_AGE_AT_GRADUATION = 15  # no one leaves 中专 or a university younger
+
+
+def too_young_at_graduation(birth: date, graduation: str) -> bool:
+    """Whether someone born on ``birth`` would be under 15 in the graduation month (``YYYY-MM``)."""
+    year, month = int(graduation[:4]), int(graduation[5:7])
+    return (year - birth.year) * 12 + (month - birth.month) < MIN_AGE_AT_GRADUATION * 12
 
 
 def region(value: str, ctx: FormContext) -> Result:
@@ -171,6 +185,11 @@ def id_number(value: str, ctx: FormContext) -> Result:
         return Retry("身份证号里的出生日期不对（晚于今天或过早），请核对后重新输入。")
     if id_check_char(v[:17]) != v[17]:
         return Retry("身份证号校验不通过，可能有数字输错了，请逐位核对后重新输入。")
+    graduated = ctx.values.get("graduation")
+    if isinstance(graduated, str) and re.fullmatch(r"\d{4}-\d{2}", graduated) and \
+            too_young_at_graduation(birth, graduated):
+        return Retry(f"身份证号里的出生日期（{birth.year}年）与毕业时间（{graduated[:4]}年{int(graduated[5:])}月）对不上："
+                     f"毕业时应至少年满 {MIN_AGE_AT_GRADUATION} 周岁。请核对身份证号，或回复“修改 毕业时间”。")
     return Ok({"number": v, "birth_date": birth.isoformat(), "age": age_on(birth, ctx.today)})
 
 

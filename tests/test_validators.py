@@ -111,3 +111,20 @@ def test_registered_on_accepts_the_common_date_forms(raw: str, expected: str) ->
 def test_registered_on_hints(raw: str, fragment: str) -> None:
     result = v.registered_on(raw, CTX)
     assert isinstance(result, v.Retry) and fragment in result.hint
+
+
+def test_birth_date_from_the_id_must_fit_the_graduation_date() -> None:
+    born_2015 = _id("41010520150101123")  # 11 years old in 2026
+    with_grad = v.FormContext(today=CTX.today, divisions=CTX.divisions, majors=CTX.majors,
+                              values={"graduation": "2025-06"})
+    young = v.id_number(born_2015, with_grad)
+    assert isinstance(young, v.Retry) and "至少年满 15 周岁" in young.hint and born_2015 not in young.hint
+    assert isinstance(v.id_number("410105200105031234", with_grad), v.Ok)  # 24 at graduation
+    # The other way round: the ID first (sealed in the form, its birth date beside it), then the graduation.
+    with_id = v.FormContext(today=CTX.today, divisions=CTX.divisions, majors=CTX.majors,
+                            values={"id_number": {"enc": "x", "masked": "4101**********1234",
+                                                  "birth_date": "2011-09-01"}})
+    early = v.graduation("2026年6月", with_id)
+    assert isinstance(early, v.Retry) and "不满 15 周岁" in early.hint
+    assert v.graduation("2026年9月", with_id) == v.Ok("2026-09")  # exactly 15
+    assert v.graduation("2024年6月", CTX) == v.Ok("2024-06")  # no ID known: nothing to compare
