@@ -12,27 +12,54 @@ def utf8_len(s: str) -> int:
 
 
 def split_text(text: str, limit: int = WECHAT_TEXT_LIMIT - FOOTER_RESERVE) -> list[str]:
-    """Split at line breaks where possible, else at characters, each piece at most ``limit`` bytes."""
+    """Split at line breaks where possible, else at characters, each piece at most ``limit`` bytes.
+
+    A line that begins with white space continues the line before it (an item of a list with its indented
+    detail lines, as the position lists have): pages break between such items, not inside one, unless one
+    item alone is over the limit. Text without indented lines splits exactly as at line breaks.
+    """
     if utf8_len(text) <= limit:
         return [text]
     pages: list[str] = []
     current = ""
-    for line in text.split("\n"):
-        candidate = line if not current else current + "\n" + line
+    for block in _blocks(text.split("\n")):
+        candidate = block if not current else current + "\n" + block
         if utf8_len(candidate) <= limit:
             current = candidate
             continue
         if current:
             pages.append(current)
             current = ""
-        while utf8_len(line) > limit:
-            cut = _cut_point(line, limit)
-            pages.append(line[:cut])
-            line = line[cut:]
-        current = line
+        if utf8_len(block) <= limit:
+            current = block
+            continue
+        for line in block.split("\n"):  # one item over the limit: at its line breaks, as before
+            candidate = line if not current else current + "\n" + line
+            if utf8_len(candidate) <= limit:
+                current = candidate
+                continue
+            if current:
+                pages.append(current)
+                current = ""
+            while utf8_len(line) > limit:
+                cut = _cut_point(line, limit)
+                pages.append(line[:cut])
+                line = line[cut:]
+            current = line
     if current:
         pages.append(current)
     return pages
+
+
+def _blocks(lines: list[str]) -> list[str]:
+    """Lines joined with the indented lines that follow them."""
+    out: list[str] = []
+    for line in lines:
+        if out and line[:1] in (" ", "\t", "\u3000"):
+            out[-1] += "\n" + line
+        else:
+            out.append(line)
+    return out
 
 
 def _cut_point(line: str, limit: int) -> int:

@@ -167,3 +167,35 @@ def test_short_forms_and_places_not_in_the_divisions(wechat_user, client) -> Non
     assert "不在岗位目录的行政区划里" in u.say("澳门")  # answered again with another such place: said again
     listed = u.say("深圳")
     assert _codes(listed) == ["SZ-KJ-01"] and "专业对口：会计学" in listed
+
+
+def test_a_long_list_pages_between_positions_never_inside_one(wechat_user, client) -> None:
+    from bot.conversation.paging import WECHAT_TEXT_LIMIT, utf8_len
+
+    db = _db(client)
+    unit = "广州市天河区珠江新城现代服务业综合发展研究中心有限公司第{}分公司"
+    add(db, *[row(f"TH-BX-{i:02d}", "不限", unit=unit.format(i), title=f"综合行政事务助理见习岗位{i}")
+              for i in range(6)],
+        *[row(f"YX-KJ-{i:02d}", "会计学、审计学、财务管理、税收学、资产评估", ("广东省", "广州市", "越秀区"),
+              unit=unit.format(i + 10), title=f"财务会计核算助理见习岗位{i}") for i in range(6)])
+    u = wechat_user
+    pages = [u.say("会计 广州天河")]
+    assert "第 1/" in pages[0]
+    while "完）" not in pages[-1]:
+        pages.append(u.say("更多"))
+        assert len(pages) < 6
+    assert len(pages) >= 2
+    seen: list[str] = []
+    for page in pages:
+        assert utf8_len(page) <= WECHAT_TEXT_LIMIT
+        lines = page.split("\n")
+        for i, line in enumerate(lines):
+            if re.match(r"^\d+\. ", line):  # a position: its unit and its reasons on the same page
+                assert lines[i + 1].startswith("   ") and "｜" in lines[i + 1], page
+                assert lines[i + 2].startswith("   ") and "剩余名额" in lines[i + 2], page
+                seen += _codes(line)
+            else:
+                assert not line.startswith("   ") or re.match(r"^\d+\. ", lines[i - 1]) or lines[i - 1].startswith(
+                    "   "), page
+        assert not lines[0].startswith("   "), page  # no page begins inside a position
+    assert len(seen) == 10 and len(set(seen)) == 10
