@@ -89,7 +89,8 @@ def transition(session: Session, application: Application, to: S | str, *, actor
     * rejected and ended_early need a reason;
     * on_internship needs the agreement's start and end dates (the agreement is signed ``agreement_signed_on``,
       default today) and takes one of the position's places;
-    * ended_early ends the internship ``ends_on`` (default today).
+    * on_internship may not start before the sign-up date;
+    * ended_early ends the internship ``ends_on`` (default today), not before it began nor after its planned end.
     """
     target = S(to)
     current = application.status
@@ -108,11 +109,22 @@ def transition(session: Session, application: Application, to: S | str, *, actor
             raise TransitionError("见习结束日期应晚于开始日期。", conflict=False)
         if ends_on > starts_on + timedelta(days=366):
             raise TransitionError("见习期限最长 12 个月，请核对起止日期。", conflict=False)
+        signed_up = application.created_at.date() if application.created_at else None
+        if signed_up is not None and starts_on < signed_up:
+            raise TransitionError(f"见习开始日期（{date_text(starts_on)}）不能早于报名日期（{date_text(signed_up)}），"
+                                  "请核对见习协议。", conflict=False)
         application.starts_on, application.ends_on = starts_on, ends_on
         application.agreement_signed_on = agreement_signed_on or today
         _take_place(session, application.position_id)
     if target == S.ended_early:
-        application.ends_on = ends_on or today
+        end = ends_on or today
+        if application.starts_on is not None and end < application.starts_on:
+            raise TransitionError(f"结束日期（{date_text(end)}）不能早于见习开始日期（{date_text(application.starts_on)}）。",
+                                  conflict=False)
+        if application.ends_on is not None and end > application.ends_on:
+            raise TransitionError(f"见习期已于{date_text(application.ends_on)}届满，不是提前结束："
+                                  "请登记见习期满或留用。", conflict=False)
+        application.ends_on = end
     if target in (S.accepted, S.rejected):
         application.reviewed_at = utcnow()
     if target in (S.rejected, S.ended_early):

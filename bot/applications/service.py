@@ -76,6 +76,13 @@ def position_problem(position: Position, today: date) -> str | None:
     return None
 
 
+def trainee_label(a: Application) -> str:
+    """How a sign-up's person is named to units and officials: the name, or a label once they deleted their data."""
+    if a.applicant_name:
+        return a.applicant_name
+    return f"已匿名见习人员#{a.id}" if a.anonymised_at is not None else f"报名{a.id}"
+
+
 def existing_application(session: Session, openid: str, position_id: int) -> Application | None:
     return session.scalar(select(Application).where(Application.openid == openid,
                                                     Application.position_id == position_id))

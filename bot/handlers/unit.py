@@ -7,6 +7,8 @@
     我的申请人                       → who applied to the unit's positions, phone masked
     录用 报名12 / 不录用 报名12 原因  → accept / reject (the applicant is told)
     签协议 报名12 2026-12-01 2027-05-31 → the internship agreement: on internship from start to end
+    期满 报名12 / 留用 报名12        → the internship completed / the trainee kept on (before or after the end)
+    提前结束 报名12 [2026-11-15] 原因 → the internship ended early (default today), with the reason
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 from bot import validators as v
 from bot.applications.lifecycle import TransitionError, date_text, label, transition
-from bot.applications.service import notify_status_change
+from bot.applications.service import notify_status_change, trainee_label
 from bot.conversation.context import Context
 from bot.conversation.forms import Form, Slot
 from bot.conversation.router import Reply, Router
@@ -34,7 +36,10 @@ router = Router("unit")
 
 CATEGORIES = [c.value for c in PositionCategory]
 POSITION_EDUCATION = ("不限", "中专", "大专", "本科", "硕士", "博士")
-_DECISION = re.compile(r"^(录用|同意录用|不录用|拒绝|签协议|签订协议|开始见习)\s*报名\s*#?\s*(\d+)\s*[,，:：]?\s*(.*)$")
+_DECISION = re.compile(r"^(录用|同意录用|不录用|拒绝|签协议|签订协议|开始见习|期满|见习期满|留用|提前结束|终止见习)"
+                       r"\s*报名\s*#?\s*(\d+)\s*[,，:：]?\s*(.*)$")
+DECISION_HINT = ("请按以下格式回复：\n· 录用 报名12\n· 不录用 报名12 原因……\n· 签协议 报名12 2026-12-01 2027-05-31\n"
+                 "· 期满 报名12（见习期满）\n· 留用 报名12（期满或提前留用）\n· 提前结束 报名12 原因……（可加结束日期）")
 _DATE = re.compile(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?")
 
 
@@ -207,6 +212,7 @@ def _menu(ctx: Context) -> str:
                 + "）" if unit.is_base else "")]
     if unit.status == UnitStatus.approved.value:
         lines += ["可以办理：", "· 发布岗位：提交新的见习岗位（审核后上线）", "· 我的申请人：查看报名、录用、签协议",
+                  "· 见习结束：期满 报名12 / 留用 报名12 / 提前结束 报名12 原因",
                   "· 考勤：每月报送见习人员出勤天数，例如“考勤 2026-10 张三 22 李四 20”",
                   "· 申领补贴：按月申领见习补贴，例如“申领补贴 2026-10”"]
     elif unit.status == UnitStatus.refused.value:
@@ -267,17 +273,40 @@ def unit_decide(ctx: Context) -> Reply:
         return "您还没有绑定见习单位。回复“单位申报”开始申报。"
     m = _DECISION.match(unicodedata.normalize("NFKC", ctx.text).strip())
     if not m:
-        return "请按“录用 报名12”“不录用 报名12 原因……”“签协议 报名12 2026-12-01 2027-05-31”回复。"
+        return DECISION_HINT
     verb, ref, rest = m.group(1), int(m.group(2)), m.group(3).strip()
     a = service.unit_application(ctx.session, unit, ref)
     if a is None:
         return f"没有找到报名{ref}（只能处理本单位岗位的报名）。回复“我的申请人”查看。"
+    today = ctx.now.date()
     kwargs: dict[str, Any] = {}
     if verb in ("录用", "同意录用"):
         target = ApplicationStatus.accepted
     elif verb in ("不录用", "拒绝"):
         target = ApplicationStatus.rejected
         kwargs["reason"] = re.sub(r"^原因\s*[:：]?\s*", "", rest) or None
+    elif verb in ("期满", "见习期满"):
+        target = ApplicationStatus.completed
+        if a.status == ApplicationStatus.on_internship.value and a.ends_on and today < a.ends_on:
+            return (f"报名{a.id}的见习期到{date_text(a.ends_on)}才满。提前结束请回复“提前结束 报名{a.id} 原因”，"
+                    f"提前留用请回复“留用 报名{a.id}”。")
+    elif verb == "留用":
+        target = ApplicationStatus.retained
+    elif verb in ("提前结束", "终止见习"):
+        target = ApplicationStatus.ended_early
+        dates = _dates(rest)
+        if isinstance(dates, str):
+            return dates
+        if len(dates) > 1:
+            return f"请只写一个结束日期，例如：提前结束 报名{ref} 2026-11-15 个人原因"
+        if dates:
+            if dates[0] > today:
+                return "结束日期不能晚于今天；还没有结束的，请到结束那天再登记。"
+            kwargs["ends_on"] = dates[0]
+        reason = _DATE.sub(" ", rest).strip()
+        kwargs["reason"] = re.sub(r"^原因\s*[:：]?\s*", "", reason).strip() or None
+        if not kwargs["reason"]:
+            return f"请写明提前结束的原因，见习人员会收到这一说明。例如：提前结束 报名{ref} 个人原因"
     else:
         dates = _dates(rest)
         if isinstance(dates, str):
@@ -287,14 +316,20 @@ def unit_decide(ctx: Context) -> Reply:
         target = ApplicationStatus.on_internship
         kwargs.update(starts_on=dates[0], ends_on=dates[1])
     try:
-        transition(ctx.session, a, target, actor=f"unit:{unit.id}", today=ctx.now.date(), **kwargs)
+        transition(ctx.session, a, target, actor=f"unit:{unit.id}", today=today, **kwargs)
     except TransitionError as e:
         return e.message
     api, db, application_id = ctx.services.api, ctx.services.db, a.id
-    if api is not None:
+    told = ""
+    if api is not None and a.anonymised_at is None:
         ctx.after(lambda: notify_status_change(api, db, application_id))
-    told = "，已通知申请人" if api is not None else ""
-    extra = f"（{date_text(a.starts_on)}至{date_text(a.ends_on)}）" if target == ApplicationStatus.on_internship else ""
-    reply = f"报名{a.id}（{a.applicant_name or ''}）已改为“{label(a.status)}”{extra}{told}。"
+        ended = (ApplicationStatus.completed, ApplicationStatus.retained, ApplicationStatus.ended_early)
+        told = "，已通知见习人员" if target in ended else "，已通知申请人"
+    extra = ""
+    if target == ApplicationStatus.on_internship:
+        extra = f"（{date_text(a.starts_on)}至{date_text(a.ends_on)}）"
+    elif target == ApplicationStatus.ended_early:
+        extra = f"（{date_text(a.ends_on)}结束）"
+    reply = f"报名{a.id}（{trainee_label(a)}）已改为“{label(a.status)}”{extra}{told}。"
     note = service.cap_note(ctx.session, unit) if target == ApplicationStatus.on_internship else None
     return reply + ("\n" + note if note else "")

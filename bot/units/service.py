@@ -243,7 +243,8 @@ def applicants_text(session: Session, unit: Unit, vault: Vault, today: date) -> 
             line += f" · {date_text(a.starts_on)}至{date_text(a.ends_on)}"
         lines.append(line)
     lines.append("\n回复“录用 报名12”或“不录用 报名12 原因……”；录用后签订协议回复"
-                 "“签协议 报名12 2026-12-01 2027-05-31”（见习起止日期）。")
+                 "“签协议 报名12 2026-12-01 2027-05-31”（见习起止日期）；见习结束时回复“期满 报名12”"
+                 "“留用 报名12”或“提前结束 报名12 原因……”。")
     return "\n".join(lines)
 
 

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -394,6 +394,13 @@ def test_paperwork_in_the_simulator(server: Server, page) -> None:  # type: igno
     if "困难" in reply:
         say("2")
     say("确认", "报名已提交")
+    # The agreement below starts on the first of last month, and no agreement may start before the sign-up:
+    # the graduate signed up ten days before that (the server's own database, as an operator would fix it).
+    import sqlite3
+
+    with sqlite3.connect(server.workdir / "sim.db") as conn:
+        conn.execute("UPDATE applications SET created_at = ? WHERE position_code = ?",
+                     (f"{start - timedelta(days=10)} 09:00:00.000000", code))
 
     persona("unit")
     application = re.search(r"报名(\d+)：其其格", say("我的申请人", "其其格", "139****0000")).group(1)

@@ -4,7 +4,7 @@ from 报名 to an internship by the unit (each person told by the stand-in WeCha
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -15,6 +15,10 @@ from tests.signup_helpers import everything_stored, id_number, last_year_june
 
 CREDIT = "91430104MA4L0XQ12" + credit_check_char("91430104MA4L0XQ12")
 PHONE = "13912345678"
+# An internship agreement starts on or after the sign-up (today in these tests).
+START = date.today() + timedelta(days=14)
+END = START + timedelta(days=180)
+AGREEMENT = f"{START.isoformat()} {END.isoformat()}"
 
 
 def _person(client, settings, openid: str, role: str = Role.graduate.value, region: str | None = None,
@@ -118,14 +122,16 @@ def test_registration_bad_answers_criteria_review_and_a_position(client, setting
     assert "没有找到" in unit.say("录用 报名999999")
     assert "审核通过" in unit.say(f"录用 报名{application_id}")
     assert "起止日期" in unit.say(f"签协议 报名{application_id}")
-    assert "晚于开始日期" in unit.say(f"签协议 报名{application_id} 2026-12-01 2026-11-01")
-    started = unit.say(f"签协议 报名{application_id} 2026-12-01 2027-05-31")
+    assert "晚于开始日期" in unit.say(f"签协议 报名{application_id} {START} {START - timedelta(days=30)}")
+    early = unit.say(f"签协议 报名{application_id} {date.today() - timedelta(days=1)} {END}")
+    assert "不能早于报名日期" in early  # an agreement cannot start before the person signed up
+    started = unit.say(f"签协议 报名{application_id} {AGREEMENT}")
     assert "见习中" in started and "已通知申请人" in started
     texts = [m["payload"]["text"]["content"] for m in standin.messages("o_grad_cs")]
     assert any("审核通过" in t for t in texts) and any("见习协议已签订" in t for t in texts)
     with db.session() as s:
         a = s.get(Application, application_id)
-        assert a.status == "on_internship" and a.starts_on == date(2026, 12, 1)
+        assert a.status == "on_internship" and a.starts_on == START
         assert s.scalar(select(Position.places_left).where(Position.code == code)) == 1  # 2 places, one taken
 
 
@@ -237,7 +243,7 @@ def test_a_base_over_its_trainee_cap_is_reminded_at_the_agreement(client, settin
     assert "没有找到报名" in unit.say("录用 报名99999999999999999999")  # no such number, no crash
     official = _person(client, settings, "o_off_cap", Role.official.value, "4301", "长沙市")
     assert "没有找到单位" in official.say("查看 单位99999999999999999999")
-    started = unit.say(f"签协议 报名{application_id} 2026-12-01 2027-05-31")
+    started = unit.say(f"签协议 报名{application_id} {AGREEMENT}")
     assert "见习中" in started
     assert "超过申报参保人数3人的30%（0人）" in started and "长人社规〔2024〕4号 二（二）" in started
 
