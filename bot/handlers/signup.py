@@ -31,7 +31,8 @@ from bot.conversation.context import Context
 from bot.conversation.forms import Form, Slot
 from bot.conversation.router import Reply, Router
 from bot.handlers.profile import SLOTS as PROFILE_SLOTS
-from bot.models import Application, ApplicationStatus, Position, utcnow
+from bot.models import Application, ApplicationStatus, Position, Unit, utcnow
+from bot.notify import tell
 from bot.privacy import Vault, mask_id_number, mask_phone
 from bot.validators import FormContext, Ok, Result, Retry
 
@@ -278,7 +279,20 @@ def complete(ctx: Context, values: dict[str, Any]) -> Reply:
     except IntegrityError:  # the same person, from two devices at once
         return "您已经报名过这个岗位，同一岗位只能报名一次。回复“我的报名”查看报名状态。"
     lifecycle.record_submission(ctx.session, application)
+    _tell_unit(ctx, position, application)
     return _submitted_text(position, application, assessment)
+
+
+def _tell_unit(ctx: Context, position: Position, application: Application) -> None:
+    """The unit's contact hears of the new sign-up once it is committed (name only: no phone, no ID number)."""
+    unit = ctx.session.get(Unit, position.unit_id) if position.unit_id else None
+    api, db = ctx.services.api, ctx.services.db
+    if unit is None or not unit.contact_openid or api is None:
+        return
+    openid, ref = unit.contact_openid, application.id
+    text = (f"【新报名】{application.applicant_name}报名了贵单位的“{position.title}”（{position.code}），报名编号：报名{ref}。"
+            f"\n回复“我的申请人”查看报名情况；决定录用请回复“录用 报名{ref}”，不录用请回复“不录用 报名{ref} 原因”。")
+    ctx.after(lambda: tell(api, db, openid, text, intent="units.signup", key=f"signup:{ref}"))
 
 
 def _save_profile(ctx: Context, values: dict[str, Any], number: str, birth: date, flags: str | None) -> None:

@@ -117,6 +117,8 @@ def test_registration_bad_answers_criteria_review_and_a_position(client, setting
     assert "报名已提交" in graduate.say("确认")
     with db.session() as s:
         application_id = s.scalar(select(Application.id).where(Application.openid == "o_grad_cs"))
+    news = standin.messages("o_unit_cs")[-1]["payload"]["text"]["content"]  # the unit is told of the sign-up
+    assert "新报名" in news and "赵六" in news and f"录用 报名{application_id}" in news and "13700001111" not in news
     listed = unit.say("我的申请人")
     assert f"报名{application_id}" in listed and "赵六" in listed and "137****1111" in listed
     assert "没有找到" in unit.say("录用 报名999999")
