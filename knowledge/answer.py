@@ -37,7 +37,7 @@ import yaml
 import zhconv
 from rapidfuzz import fuzz
 
-from knowledge.divisions import Division, Divisions, divisions
+from knowledge.divisions import Division, Divisions, Mention, divisions
 from knowledge.schema import DOC_REGION, REGION_NAMES, Entry, load_entries
 
 jieba.setLogLevel(logging.WARNING)
@@ -56,7 +56,7 @@ GRAM_WEIGHT = 0.3
 FOLLOW_UP_BONUS = 0.1  # an elliptical follow-up leans towards the topic just discussed
 ELLIPTICAL_MAX = 8  # a question this short inside a conversation leans on it (its region, its topic)
 FOLLOW_UP_MAX = 14  # a question this short inside a conversation is taken as a policy question
-CUED_ANSWER_AT = 0.42  # below ANSWER_AT, the best topic is answered when its cue is in the question
+CUED_ANSWER_AT = 0.34  # below ANSWER_AT, the best topic is answered when its cue is in the question
 CUE_BONUS = 0.15  # a topic whose cue (topics.yaml) the question contains
 TOPIC_MARGIN = 0.1  # below ANSWER_AT, a topic this far ahead of the next is answered, not asked about  # a question with only everyday words (社保, 单位) must match this well
 FALLBACK_NOTE = "具体以当地人社部门规定为准"
@@ -107,7 +107,7 @@ class PolicyAnswerer:
         self.region_hints: dict[str, str] = {str(k): str(v) for k, v in (lex.get("region_hints") or {}).items()}
         self.weak_terms: list[str] = lex["weak_terms"]
         self.chatter: frozenset[str] = frozenset(lex.get("chatter") or [])
-        self._national_re = re.compile("|".join(re.escape(w) for w in lex.get("national_words") or ["全国"]))
+        self._national_re = re.compile("|".join(lex.get("national_words") or ["全国"]))
         with TOPICS_FILE.open(encoding="utf-8") as f:
             topics = yaml.safe_load(f)
         self.topic_labels: dict[str, str] = {t: v["label"] for t, v in topics.items()}
@@ -122,6 +122,15 @@ class PolicyAnswerer:
         for w in [*lex["domain_words"], *self.strong_terms, *lex.get("sound_alike_words", [])]:
             if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w):
                 self.sounds.setdefault("".join(_pinyin(w)), w)
+        # Places heard wrong (广冬, 正州, 长纱): every province, and the cities of the regions with notices;
+        # read as the place only when the slip keeps one of its characters (浮见 is not 福建).
+        self.place_sounds: dict[str, str] = {}
+        for d in self.places.by_code.values():
+            if d.level == "province" or (d.level == "city" and d.code[:2] in {r[:2] for r in REGION_NAMES}):
+                short = re.sub(r"(省|市|自治区|壮族|回族|维吾尔|特别行政区)+$", "", d.name)
+                for name in {d.name, short}:
+                    if len(name) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", name):
+                        self.place_sounds.setdefault("".join(_pinyin(name)), name)
         for e in self.entries:
             for k in e.keywords:
                 if 2 <= len(k) <= 8 and not re.search(r"\d", k):
@@ -143,7 +152,10 @@ class PolicyAnswerer:
         while i < len(text):
             for n in range(min(HOMOPHONE_MAX, len(text) - i), 1, -1):
                 piece = text[i:i + n]
-                word = self.sounds.get("".join(_pinyin(piece)))
+                sound = "".join(_pinyin(piece))
+                word = self.sounds.get(sound)
+                if word is None and sound in self.place_sounds and set(piece) & set(self.place_sounds[sound]):
+                    word = self.place_sounds[sound]
                 if word and word != piece and not self.tokenizer.FREQ.get(piece):
                     out.append(word)
                     i += n
@@ -176,7 +188,7 @@ class PolicyAnswerer:
         """The text without its place names, the places meant, and whether several distinct places were
         named (rather than one ambiguous name). A name that fits many places none of which relates to
         a place named unambiguously (北京郊区: 郊区) is ignored."""
-        mentions = self.places.mentions(text)
+        mentions = self._mentions(text)
         clear = [m for m in mentions if len(m.candidates) == 1]
         kept = []
         for m in mentions:
@@ -192,6 +204,19 @@ class PolicyAnswerer:
         several = len(found) > 1 and len(owners) == len(found)
         return text, found, several
 
+    def _mentions(self, text: str) -> list[Mention]:
+        """Places named in a question, without a county's two-character short name that straddles words
+        (政和 in "管行政和人事" is not 政和县)."""
+        mentions = self.places.mentions(text)
+        if not any(_short_county(m) for m in mentions):
+            return mentions
+        bounds = {0}
+        pos = 0
+        for w in self.tokenizer.lcut(text):
+            pos += len(w)
+            bounds.add(pos)
+        return [m for m in mentions if not _short_county(m) or (m.start in bounds and m.end in bounds)]
+
     def _target_place(self, text: str, places: list[Division]) -> Division | None:
         """Of several places in different regions, the one the internship is in: "老家河北保定……能在北京参加
         就业见习吗" is about Beijing. A place is a target when the words around it say so (在北京参加, 去广州见习,
@@ -201,7 +226,7 @@ class PolicyAnswerer:
             return None
         targets: set[str] = set()
         origins: set[str] = set()
-        for m in self.places.mentions(text):
+        for m in self._mentions(text):
             hits = [d for d in places if any(c == d or c.contains(d) or d.contains(c) for c in m.candidates)]
             if len(hits) != 1:
                 continue
@@ -397,7 +422,9 @@ class PolicyAnswerer:
             region_code = None if doc_region == "national" else doc_region
         elif national_asked:
             region_code = None
-        elif elliptical and "region_code" in context:
+        elif "region_code" in context and in_conversation and (
+                elliptical or (not user_region and len(raw_bare) <= FOLLOW_UP_MAX)):
+            # "组织多少人参加见习" right after a question about Inner Mongolia: still Inner Mongolia.
             region_code = context["region_code"]
         else:
             region_code = user_region or next((r for w, r in self.region_hints.items() if w in text), None)
@@ -617,6 +644,11 @@ class PolicyAnswerer:
         return None
 
 
+def _short_county(m: Mention) -> bool:
+    """A county's two-character short name (政和 for 政和县): easily a piece of other words."""
+    return len(m.text) <= 2 and all(c.level == "county" for c in m.candidates)
+
+
 # Words around a place that say it is where the internship is, or where someone comes from.
 _TARGET_BEFORE = re.compile(r"(在|去|到|来|回)$")
 _TARGET_AFTER = re.compile(r"[^，,。？?！!]{0,6}(见习|参加|报名|申请见习)")
@@ -689,7 +721,8 @@ def _is_elliptical(bare: str) -> bool:
 
 def _is_follow_up(bare: str) -> bool:
     """What is left of "那北京呢？" once the place is taken out: nothing much."""
-    leftover = re.sub(r"(那|那么|呢|的|又|怎么样|如何|是|多少|情况|地区|这块|那边|咋样|什么|政策|规定)", "", bare)
+    leftover = re.sub(r"(那|那么|呢|的|又|怎么样|如何|是|多少|情况|地区|这块|这边|那边|咋样|咋|怎么|什么|啥|政策|规定|要求|呀|啊)",
+                      "", bare)
     return len(leftover) <= 1
 
 
