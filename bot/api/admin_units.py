@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from bot.api.admin_auth import Admin, AdminDep
 from bot.api.params import bad, date_param, int_param
-from bot.applications.service import find_position, region_of
+from bot.applications.service import find_position, region_of, trainee_label
 from bot.models import Position, PositionStatus, Unit, UnitStatus
 from bot.notify import tell
 from bot.units import service
@@ -253,14 +253,17 @@ async def upload_attendance(unit_id: str, request: Request, admin: AdminDep) -> 
     if not rows or [c.strip() for c in rows[0][:3]] != list(SHEET_COLUMNS):
         raise bad("表头应为：" + "、".join(SHEET_COLUMNS))
     by_month: dict[str, list[tuple[str, str]]] = {}
+    row_numbers: dict[str, list[int]] = {}
     problems: list[str] = []
     for number, row in enumerate(rows[1:], 2):
         cells = (row + ["", "", ""])[:3]
         month = claims.parse_month(cells[1]) if cells[1] else None
         if not cells[0] or month is None or not cells[2]:
-            problems.append(f"第 {number} 行：姓名、月份（如 2026-10）和出勤天数都要填写")
+            who = f"（{cells[0]}）" if cells[0] else ""
+            problems.append(f"第 {number} 行{who}：姓名、月份（如 2026-10）和出勤天数都要填写")
             continue
         by_month.setdefault(month, []).append((cells[0], cells[2].removesuffix(".0")))
+        row_numbers.setdefault(month, []).append(number)
     if problems:
         raise HTTPException(422, {"message": "考勤表未保存", "problems": problems})
     today = services.clock().date()
@@ -269,9 +272,10 @@ async def upload_attendance(unit_id: str, request: Request, admin: AdminDep) -> 
         unit = _unit(s, admin, unit_id)
         for month, entries in sorted(by_month.items()):
             try:
-                done = claims.record_attendance(s, unit, month, entries, today=today, actor=f"official:{admin.name}")
+                done = claims.record_attendance(s, unit, month, entries, today=today, actor=f"official:{admin.name}",
+                                                rows=row_numbers[month])
             except claims.ClaimError as e:
                 raise HTTPException(409 if e.conflict else 422,
-                                    {"message": f"{month} 考勤未保存", "problems": e.message.splitlines()}) from None
-            saved += [{"month": month, "application_id": a.id, "name": a.applicant_name, "days": d} for a, d in done]
+                                    {"message": f"{month} 考勤未保存，整张表都没有保存", "problems": e.problems}) from None
+            saved += [{"month": month, "application_id": a.id, "name": trainee_label(a), "days": d} for a, d in done]
     return {"saved": saved}

@@ -23,7 +23,9 @@ from bot.models import (
     MessageLog,
     Position,
     PositionStatus,
+    SubsidyClaim,
     TemplateDelivery,
+    Unit,
     User,
     utcnow,
 )
@@ -190,7 +192,9 @@ def delete_personal_data(session: Session, user: User, now: datetime | None = No
     """Delete a person's data, keeping only what the programme's records need, anonymised.
 
     Applications keep position, unit, region, status and dates (and how the person qualified), lose name,
-    phone, ID number and hardship flags, and are detached from the WeChat account. The user row keeps only
+    phone, ID number and hardship flags, and are detached from the WeChat account. Subsidy claims keep their
+    amounts, with the person's lines naming them only as 已匿名见习人员#<报名编号>; so do the units' own message logs
+    (and the replies kept for WeChat's retries) where the name appears. The user row keeps only
     the openid and its subscription settings. Message logs of the openid are deleted, and so are the replies
     kept (up to a day) to answer WeChat's retries of its messages, except ``current_message``'s, still at work;
     where Redis holds those, they expire on their own. Returns the number of applications anonymised.
@@ -198,6 +202,8 @@ def delete_personal_data(session: Session, user: User, now: datetime | None = No
     now = now or utcnow()
     openid = user.openid
     applications = list(session.scalars(select(Application).where(Application.openid == openid)))
+    _anonymise_claims(session, applications)
+    _anonymise_unit_logs(session, applications)
     for a in applications:
         a.openid = ANONYMOUS_PREFIX + secrets.token_hex(12)
         a.applicant_name = None
@@ -226,3 +232,44 @@ def delete_personal_data(session: Session, user: User, now: datetime | None = No
         state.history = []
         state.context = {}
     return len(applications)
+
+
+def _anonymise_claims(session: Session, applications: list[Application]) -> None:
+    """The person's lines in their units' subsidy claims: the name replaced by the anonymised label."""
+    names = {a.id: (a.applicant_name, f"已匿名见习人员#{a.id}") for a in applications}
+    units = {a.unit_id for a in applications if a.unit_id is not None}
+    if not units:
+        return
+    for claim in session.scalars(select(SubsidyClaim).where(SubsidyClaim.unit_id.in_(units))):
+        lines, changed = [], False
+        for line in claim.lines or []:
+            ref = line.get("application_id") if isinstance(line, dict) else None
+            if ref in names:
+                old, new = names[ref]
+                line = dict(line)
+                for said in {x for x in (old, line.get("name")) if x}:
+                    line["text"] = str(line.get("text", "")).replace(said, new)
+                line["name"] = new
+                changed = True
+            lines.append(line)
+        if changed:
+            claim.lines = lines  # a new list: the JSON column sees the change
+
+
+def _anonymise_unit_logs(session: Session, applications: list[Application]) -> None:
+    """The name in the message logs of the units' contacts (考勤 张三 22, 【新报名】张三…) → the label."""
+    for a in applications:
+        if not a.applicant_name or a.unit_id is None:
+            continue
+        contact = session.scalar(select(Unit.contact_openid).where(Unit.id == a.unit_id))
+        if not contact:
+            continue
+        label = f"已匿名见习人员#{a.id}"
+        keys = set()
+        for row in session.scalars(select(MessageLog).where(MessageLog.openid == contact,
+                                                            MessageLog.content.contains(a.applicant_name))):
+            row.content = row.content.replace(a.applicant_name, label)
+            if row.msg_key:
+                keys.add(f"claim:{row.msg_key}")
+        for entry in session.scalars(select(CacheEntry).where(CacheEntry.key.in_(keys))) if keys else ():
+            entry.value = entry.value.replace(a.applicant_name, label)

@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.applications.service import trainee_label
 from bot.models import (
     Application,
     ApplicationEvent,
@@ -53,12 +54,14 @@ MONTH = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?")
 
 
 class ClaimError(ValueError):
-    """Input or a state that does not allow the step; ``message`` is for the person (Chinese)."""
+    """Input or a state that does not allow the step; ``message`` is for the person in chat (Chinese),
+    ``problems`` the same, one item each, without chat wording (for the admin API)."""
 
-    def __init__(self, message: str, *, conflict: bool = False) -> None:
+    def __init__(self, message: str, *, conflict: bool = False, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.conflict = conflict
+        self.problems = problems if problems is not None else [message]
 
 
 def claim_label(status: str) -> str:
@@ -116,33 +119,83 @@ def _check_month_started(month: str, today: date) -> None:
         raise ClaimError(f"{month_text(month)}还没有开始，不能报送考勤。")
 
 
+# 报名12 (or, for someone who deleted their data, the label units see: 已匿名见习人员#12), a number of days
+# (22, 22天), or a word (a name, 二十, 很多).
+_REF = re.compile(r"^(?:报名|已匿名见习人员\s*#)\s*(\d+)$")
+_TOKEN = re.compile(r"(?:报名|已匿名见习人员\s*#)\s*\d+|\d+(?:\.\d+)?\s*天?|[^\s\d,，、;；:：]+")
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def chinese_number(text: str) -> int | None:
+    """二十二 → 22, 十五 → 15, 廿一 → 21, 三十 → 30, 五 → 5, 二二 → 22; None when it is not a number."""
+    t = text.strip().removesuffix("天").replace("廿", "二十").replace("卅", "三十")
+    if not t:
+        return None
+    if "十" not in t:
+        if not all(c in _CN_DIGITS for c in t):
+            return None
+        return int("".join(str(_CN_DIGITS[c]) for c in t))
+    tens, _, ones = t.partition("十")
+    if (tens and (len(tens) != 1 or tens not in _CN_DIGITS)) or len(ones) > 1 or (ones and ones not in _CN_DIGITS):
+        return None
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def _is_count(token: str) -> bool:
+    return token.removesuffix("天").strip().replace(".", "", 1).isdigit() or chinese_number(token) is not None
+
+
 def parse_attendance(text: str) -> tuple[str | None, list[tuple[str, str]]]:
-    """"考勤 2026-10 张三 22 李四 20" → ("2026-10", [("张三", "22"), ("李四", "20")])."""
-    body = re.sub(r"^\s*(月度)?考勤\s*", "", unicodedata.normalize("NFKC", text))
+    """"考勤 2026-10 张三 22 李四 二十" → ("2026-10", [("张三", "22"), ("李四", "20")]).
+
+    A day count in Chinese numerals is read as a number; a name without a count is kept with "" (and one
+    followed by something that is not a number, with that), so the reply can say exactly what is wrong."""
+    body = re.sub(r"^\s*(报送|报)?(月度)?考勤(报送)?\s*", "", unicodedata.normalize("NFKC", text))
     month = parse_month(body)
     if month:
         body = MONTH.sub(" ", body, count=1)
-    pairs = re.findall(r"([\u4e00-\u9fa5A-Za-z·]{1,20})\s*[:：]?\s*(\S*?\d+)\s*天?", body)
-    return month, [(n.strip(), d) for n, d in pairs]
+    tokens = [t.strip() for t in _TOKEN.findall(body) if t.strip() not in ("天", "日", "号")]
+    pairs: list[tuple[str, str]] = []
+    i = 0
+    while i < len(tokens):
+        name = re.sub(r"\s+", "", tokens[i])
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        after = tokens[i + 2] if i + 2 < len(tokens) else None
+        # The next token is this name's count if it is a number, or if it is followed by nothing or by another
+        # word (张三 很多 李四 20); a word followed by a number is the next name (张三 李四 20: 张三 has none).
+        if nxt is not None and not _is_count(name) and (_is_count(nxt) or after is None or not _is_count(after)):
+            raw = nxt.removesuffix("天").strip()
+            number = chinese_number(raw)
+            pairs.append((name, str(number) if number is not None else raw))
+            i += 2
+        else:
+            pairs.append((name, ""))
+            i += 1
+    return month, pairs
 
 
-def _match_trainee(name: str, people: list[Application]) -> Application | str:
+def _match_trainee(name: str, people: list[Application], *, sheet: bool = False) -> Application | str:
     named = [a for a in people if (a.applicant_name or "") == name]
     if len(named) == 1:
         return named[0]
     if len(named) > 1:
-        return f"有 {len(named)} 位见习人员叫“{name}”，请按“报名编号 天数”报送，例如：考勤 2026-10 报名{named[0].id} 22"
+        how = (f"请在姓名一栏填写报名编号（如 报名{named[0].id}）加以区分" if sheet
+               else f"请按“报名编号 天数”报送，例如：考勤 2026-10 报名{named[0].id} 22")
+        return f"有 {len(named)} 位见习人员叫“{name}”，{how}"
     choices = {a.id: a.applicant_name or "" for a in people}
     found = process.extract(name, choices, scorer=fuzz.ratio, score_cutoff=60, limit=2)
     if len(found) == 1 or (found and found[0][1] - found[1][1] >= 15):
         return next(a for a in people if a.id == found[0][2])
-    listed = "、".join(a.applicant_name or f"报名{a.id}" for a in people) or "（无）"
+    listed = "、".join(trainee_label(a) for a in people) or "（无）"
     return f"没有找到见习人员“{name}”。本月在岗的有：{listed}。"
 
 
 def record_attendance(session: Session, unit: Unit, month: str, entries: list[tuple[str, str]], *, today: date,
-                      actor: str) -> list[tuple[Application, int]]:
-    """Save days per trainee for ``month``; raises :class:`ClaimError` (nothing saved) on any bad entry."""
+                      actor: str, rows: list[int] | None = None) -> list[tuple[Application, int]]:
+    """Save days per trainee for ``month``; raises :class:`ClaimError` (nothing saved) on any bad entry.
+
+    ``rows``: the sheet's row number of each entry (an uploaded attendance sheet): each problem then names
+    its row, and the wording is a sheet's, not a chat message's."""
     _check_month_started(month, today)
     locked = _locked(session, unit, month)
     if locked is not None:
@@ -152,32 +205,43 @@ def record_attendance(session: Session, unit: Unit, month: str, entries: list[tu
     if not people:
         raise ClaimError(f"{month_text(month)}单位没有在岗的见习人员（按见习协议的起止日期）。")
     if not entries:
-        raise ClaimError("请写明姓名和出勤天数，例如：考勤 " + month + " " + (people[0].applicant_name or "张三") + " 22")
+        example = people[0].applicant_name or f"报名{people[0].id}"
+        raise ClaimError(f"请写明姓名和出勤天数，例如：考勤 {month} {example} 22")
+    sheet = rows is not None
     saved: list[tuple[Application, int]] = []
     problems: list[str] = []
-    for name, raw in entries:
-        ref = re.fullmatch(r"报名(\d+)", name)
+    first, last = month_bounds(month)
+    for n, (name, raw) in enumerate(entries):
+        where = f"第 {rows[n]} 行：" if rows is not None else ""
+        ref = _REF.fullmatch(name)
         who = next((a for a in people if a.id == int(ref.group(1))), None) if ref else None
-        target: Application | str = who if who is not None else _match_trainee(name, people)
+        target: Application | str = who if who is not None else _match_trainee(name, people, sheet=sheet)
         if isinstance(target, str):
-            problems.append(target)
+            problems.append(where + target)
+            continue
+        raw = raw.strip()
+        number = chinese_number(raw) if raw and not raw.isdigit() else None
+        if number is not None:
+            raw = str(number)
+        if not raw:
+            how = "" if sheet else f"（姓名和天数之间用空格隔开，例如：{target.applicant_name or name} 20）"
+            problems.append(f"{where}{name} 缺少出勤天数{how}。")
             continue
         if not raw.isdigit():
-            problems.append(f"{name} 的出勤天数“{raw}”不是整数。")
+            problems.append(f"{where}{name} 的出勤天数“{raw}”不是整数天数，请写数字，例如 20 或 二十。")
             continue
         days, limit = int(raw), days_on_internship(target, month)
-        first, last = month_bounds(month)
         if days <= 0:
-            problems.append(f"{name} 的出勤天数应大于 0；本月未出勤的不用报送。")
+            problems.append(f"{where}{name} 的出勤天数应大于 0；本月未出勤的不用报送。")
         elif days > limit:
             span = "" if limit == last.day else f"（见习期内只有 {limit} 天）"
-            problems.append(f"{name} 报了 {days} 天，超过了{month_text(month)}的天数{span}，请核对。")
+            problems.append(f"{where}{name} 出勤 {days} 天，超过了{month_text(month)}的天数{span}，请核对。")
         elif first <= today <= last and days > (today - max(first, target.starts_on or first)).days + 1:
-            problems.append(f"{name} 报了 {days} 天，但本月到今天为止还没有这么多天，请核对。")
+            problems.append(f"{where}{name} 出勤 {days} 天，但本月到今天为止还没有这么多天，请核对。")
         else:
             saved.append((target, days))
     if problems:
-        raise ClaimError("考勤未保存：\n" + "\n".join(problems) + "\n请更正后重新发送整条考勤。")
+        raise ClaimError("考勤未保存：\n" + "\n".join(problems) + "\n请更正后重新发送整条考勤。", problems=problems)
     for a, days in saved:
         row = session.scalar(select(Attendance).where(Attendance.application_id == a.id, Attendance.month == month))
         if row is None:
@@ -279,16 +343,16 @@ def compute(session: Session, unit: Unit, month: str, today: date) -> Computatio
     if not people:
         c.problems.append(f"{month_text(month)}单位没有在岗的见习人员，不需要申领。")
         return c
-    missing = [a.applicant_name or f"报名{a.id}" for a in people if a.id not in days]
+    missing = [trainee_label(a) for a in people if a.id not in days]
     if missing:
         c.problems.append(f"还没有报送{month_text(month)}的考勤：{'、'.join(missing)}。请先发送“考勤 {month} 姓名 天数”。")
         return c
     rate_text = f"{yuan(rule.base_rate * 100)}%"
     for a in people:
-        c.lines.append({"application_id": a.id, "name": a.applicant_name or f"报名{a.id}", "kind": "monthly",
+        c.lines.append({"application_id": a.id, "name": trainee_label(a), "kind": "monthly",
                         "days": days[a.id], "rate": str(rule.base_rate), "wage": str(wage.monthly_yuan),
                         "amount": str(monthly),
-                        "text": f"{a.applicant_name or '报名' + str(a.id)}：出勤{days[a.id]}天，"
+                        "text": f"{trainee_label(a)}：出勤{days[a.id]}天，"
                                 f"{wage.amount}×{rate_text}={yuan(monthly)}元"})
     c.notes.append(wage.basis())
     c.sources += [s for s in (_cite(rule.rate_entry),) if s]
@@ -319,9 +383,9 @@ def _one_plus_one(session: Session, unit: Unit, month: str, rule: SubsidyRule, w
     for a in ended:
         months = _months_between(a.starts_on or first, a.ends_on or last)
         amount = _money(diff * months)
-        c.lines.append({"application_id": a.id, "name": a.applicant_name or f"报名{a.id}", "kind": "retention_difference",
+        c.lines.append({"application_id": a.id, "name": trainee_label(a), "kind": "retention_difference",
                         "months": months, "amount": str(amount),
-                        "text": f"{a.applicant_name or '报名' + str(a.id)}：“1+1”差额（留用率{kept}/{finished}）"
+                        "text": f"{trainee_label(a)}：“1+1”差额（留用率{kept}/{finished}）"
                                 f"{yuan(diff)}元×{months}个月={yuan(amount)}元"})
     c.notes.append("“1+1”差额按每人见习月数、按本月最低工资计算；通知未写明计算口径，以当地人社部门核定为准。")
     if cite:
@@ -361,9 +425,9 @@ def _remaining_period(session: Session, unit: Unit, month: str, rule: SubsidyRul
         if months <= 0:
             continue
         amount = _money(monthly * months)
-        c.lines.append({"application_id": a.id, "name": a.applicant_name or f"报名{a.id}", "kind": "remaining_period",
+        c.lines.append({"application_id": a.id, "name": trainee_label(a), "kind": "remaining_period",
                         "months": months, "amount": str(amount),
-                        "text": f"{a.applicant_name or '报名' + str(a.id)}：剩余期限补贴 {yuan(monthly)}元×{months}个月"})
+                        "text": f"{trainee_label(a)}：剩余期限补贴 {yuan(monthly)}元×{months}个月"})
     if c.region == "11" and entry is not None:
         c.notes.append("北京：须提前终止见习协议、签订1年以上劳动合同并缴纳社会保险，劳动合同履行满原见习期限后方可申请。")
     if cite:

@@ -14,6 +14,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from bot.applications.service import trainee_label
 from bot.claims import service as claims
 from bot.conversation.context import Context
 from bot.conversation.router import Reply, Router
@@ -49,7 +50,7 @@ def attendance(ctx: Context) -> Reply:
         people = claims.trainees(ctx.session, unit, month)
         names = " ".join(f"{a.applicant_name or '报名' + str(a.id)} 22" for a in people[:3]) or "张三 22"
         done = claims.attendance_of(ctx.session, unit, month)
-        listed = "、".join(f"{a.applicant_name}（{'已报 ' + str(done[a.id]) + ' 天' if a.id in done else '未报'}）"
+        listed = "、".join(f"{trainee_label(a)}（{'已报 ' + str(done[a.id]) + ' 天' if a.id in done else '未报'}）"
                           for a in people) or "（无）"
         return (f"请按月报送见习人员出勤天数，一条消息即可，例如：\n考勤 {month} {names}\n"
                 f"{claims.month_text(month)}在岗的见习人员：{listed}\n申领补贴前可随时更正（重新发送即可）。")
@@ -60,8 +61,8 @@ def attendance(ctx: Context) -> Reply:
                                          actor=f"unit:{unit.id}")
     except claims.ClaimError as e:
         return e.message
-    lines = [f"✅ 已保存{claims.month_text(month)}考勤："] + [f"· {a.applicant_name}：{d} 天" for a, d in saved]
-    missing = [a.applicant_name or f"报名{a.id}" for a in claims.trainees(ctx.session, unit, month)
+    lines = [f"✅ 已保存{claims.month_text(month)}考勤："] + [f"· {trainee_label(a)}：{d} 天" for a, d in saved]
+    missing = [trainee_label(a) for a in claims.trainees(ctx.session, unit, month)
                if a.id not in claims.attendance_of(ctx.session, unit, month)]
     if missing:
         lines.append(f"还差：{'、'.join(missing)}。")

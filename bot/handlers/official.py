@@ -32,7 +32,14 @@ from bot.applications.lifecycle import (
     label,
     transition,
 )
-from bot.applications.service import find_position, masked_id, masked_phone, notify_status_change, region_of
+from bot.applications.service import (
+    find_position,
+    masked_id,
+    masked_phone,
+    notify_status_change,
+    region_of,
+    trainee_label,
+)
 from bot.claims import service as claims
 from bot.conversation.context import Context
 from bot.conversation.forms import Form, Slot
@@ -100,7 +107,7 @@ def _pending_applications(session: Session, admin: Admin, today: date) -> list[s
         due = ""
         if a.review_due_on:
             due = f" · {'⚠已超期，' if is_overdue(a, today) else ''}最晚{date_text(a.review_due_on)}审核"
-        lines.append(f"报名{a.id}：{a.applicant_name or '（未留姓名）'} → {p.title}（{p.code}）· "
+        lines.append(f"报名{a.id}：{trainee_label(a)} → {p.title}（{p.code}）· "
                      f"{label(a.status)} · {date_text(a.created_at)}提交{due}")
     return lines
 
@@ -114,7 +121,7 @@ def _show_application(ctx: Context, admin: Admin, ref: str) -> str:
     vault = ctx.services.vault
     lines = [f"【报名{a.id}】{label(a.status)}",
              f"岗位：{p.title}（{p.code}）· {p.unit_name}" if p else f"岗位：{a.position_code}",
-             f"姓名：{a.applicant_name or (user.name if user else '') or '（未留姓名）'}",
+             f"姓名：{a.applicant_name or (user.name if user else '') or trainee_label(a)}",
              f"手机号：{masked_phone(vault, a.phone_enc or (user.phone_enc if user else None)) or '（未留）'}",
              f"身份证号：{masked_id(vault, a.id_number_enc or (user.id_number_enc if user else None)) or '（未留）'}",
              f"学历：{a.education or '（未填）'} · 参加方式：{a.route or '（未判定）'}",
@@ -148,7 +155,7 @@ def _act_on_application(ctx: Context, admin: Admin, ref: str, action: str, reaso
     if api is not None:
         ctx.after(lambda: notify_status_change(api, db, application_id))
     told = "，已通知申请人" if api is not None else ""
-    return f"报名{a.id}（{a.applicant_name or a.position_code}）已改为“{label(a.status)}”{told}。回复“待办”继续审核。"
+    return f"报名{a.id}（{trainee_label(a)}）已改为“{label(a.status)}”{told}。回复“待办”继续审核。"
 
 
 # --- units (见习单位申报) and the positions they publish ----------------------------------------------

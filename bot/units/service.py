@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.applications.lifecycle import date_text, label
+from bot.applications.service import trainee_label
 from bot.models import (
     Application,
     ApplicationStatus,
@@ -225,8 +226,10 @@ def position_message(position: Position, reason: str | None) -> str:
 
 # --- applicants --------------------------------------------------------------------------------------
 def applicants(session: Session, unit: Unit) -> list[tuple[Application, Position]]:
+    """Everyone who applied to the unit's positions; someone who deleted their data stays, anonymised (the
+    internship and its claims go on)."""
     rows = session.execute(select(Application, Position).join(Position, Position.id == Application.position_id)
-                           .where(Position.unit_id == unit.id, Application.anonymised_at.is_(None))
+                           .where(Position.unit_id == unit.id)
                            .order_by(Application.created_at.desc(), Application.id.desc()))
     return list(rows.tuples())
 
@@ -237,8 +240,9 @@ def applicants_text(session: Session, unit: Unit, vault: Vault, today: date) -> 
         return "您的岗位还没有人报名。岗位上线后，有人报名我会通知您。"
     lines = [f"{unit.name}的申请人（共 {len(rows)} 人）："]
     for a, p in rows[:20]:
-        phone = mask_phone(vault.decrypt(a.phone_enc)) if a.phone_enc else "（未留）"
-        line = f"· 报名{a.id}：{a.applicant_name or '（未留姓名）'} {phone} → {p.title}（{p.code}）· {label(a.status)}"
+        phone = mask_phone(vault.decrypt(a.phone_enc)) if a.phone_enc else (
+            "（本人已删除个人信息）" if a.anonymised_at else "（未留）")
+        line = f"· 报名{a.id}：{trainee_label(a)} {phone} → {p.title}（{p.code}）· {label(a.status)}"
         if a.starts_on and a.ends_on:
             line += f" · {date_text(a.starts_on)}至{date_text(a.ends_on)}"
         lines.append(line)

@@ -141,6 +141,13 @@ def test_attendance_sheet_upload(api) -> None:
     assert r.status_code == 422 and "第 3 行" in r.json()["detail"]["problems"][0]
     over = api.post(url, content="姓名,月份,出勤天数\n张三,2026-10,32\n".encode(), headers=_h(inner))
     assert over.status_code == 422 and "超过了" in " ".join(over.json()["detail"]["problems"])
+    # Each bad row is named by its row number and the name in it, in a sheet's words (not a chat command's).
+    rows = "姓名,月份,出勤天数\n张三,2026-10,22\n王五,2026-10,20\n李四,2026-10,很多\n李四,2026-11,40\n".encode()
+    r = api.post(url, content=rows, headers=_h(inner))
+    problems = r.json()["detail"]["problems"]
+    assert r.status_code == 422 and problems[0].startswith("第 3 行：") and "王五" in problems[0]
+    assert problems[1].startswith("第 4 行：李四") and "很多" in problems[1]
+    assert not any(word in " ".join(problems) + r.json()["detail"]["message"] for word in ("发送", "考勤 2026", "回复"))
     assert api.post(url, content=b"a,b\n1,2\n", headers=_h(inner)).status_code == 422
     assert api.post(url, content=b"", headers=_h(inner)).status_code == 422
     henan = issue_official_token(services, "河南省", "41")

@@ -126,3 +126,34 @@ def test_not_a_unit(wechat_user) -> None:
     with_no_unit = wechat_user.say("申领补贴 2026-10")
     assert "见习单位" in with_no_unit
     assert Position  # imported for the setup's model
+
+
+def test_attendance_in_chinese_numerals_or_a_specific_hint(client, settings) -> None:
+    db = client.app.state.services.db
+    _setup(client, HOHHOT, "o_unit_cn")
+    unit = WeChatUser(client, settings, openid="o_unit_cn")
+    missing = unit.say("考勤 2026-10 张三 22 李四")
+    assert "李四 缺少出勤天数" in missing and "未保存" in missing
+    glued = unit.say("考勤 2026-10 张三二十 李四 20")
+    assert "缺少出勤天数" in glued and "用空格隔开，例如：张三 20" in glued
+    words = unit.say("考勤 2026-10 张三 22 李四 很多")
+    assert "李四 的出勤天数“很多”不是整数天数" in words and "二十" in words
+    with db.session() as s:
+        assert s.scalar(select(Attendance.id)) is None  # nothing saved from a bad message
+    saved = unit.say("考勤 2026-10 张三 二十二天 李四 二十")
+    assert "张三：22 天" in saved and "李四：20 天" in saved and "考勤已齐" in saved
+    assert "张三：15 天" in unit.say("报送考勤 2026年10月 张三 十五")
+    with db.session() as s:
+        days = {a.applicant_name: d for a, d in s.execute(
+            select(Application, Attendance.days).join(Attendance, Attendance.application_id == Application.id))}
+    assert days == {"张三": 15, "李四": 20}
+
+
+def test_chinese_numbers() -> None:
+    from bot.claims.service import chinese_number, parse_attendance
+
+    assert [chinese_number(t) for t in ("二十", "二十二", "十五", "廿一", "三十", "五", "二二", "十", "三十一天")] == [
+        20, 22, 15, 21, 30, 5, 22, 10, 31]
+    assert chinese_number("很多") is None and chinese_number("二十三十") is None and chinese_number("张三") is None
+    assert parse_attendance("考勤 2026-10 王五 22天 赵六：十九 报名12 3") == (
+        "2026-10", [("王五", "22"), ("赵六", "19"), ("报名12", "3")])

@@ -107,3 +107,56 @@ def test_delete_my_data_keeps_only_anonymised_records(wechat_user, client, setti
     assert (item["name"], item["phone"], item["id_number"]) == ("（已匿名）", "", "")
     # The person can sign up again, from scratch.
     assert "姓名" in u.say("报名 ZZ-JS-01")
+
+
+def test_deletion_anonymises_claims_and_the_unit_sees_a_label(client, settings) -> None:
+    """A trainee on internship deletes their data: the claim already submitted keeps its amounts but not the name;
+    考勤 and 我的申请人 name them 已匿名见习人员#<报名编号>, and the unit can go on reporting their attendance."""
+    from datetime import date
+
+    from bot.models import Position, Role, SubsidyClaim, Unit
+    from tests.conftest import WeChatUser
+
+    db = client.app.state.services.db
+    with db.session() as s:
+        s.add_all([User(openid="o_unit_del", role=Role.unit.value), User(openid="o_trainee_del", name="欧阳娜娜")])
+        unit = Unit(name="呼和浩特匿名测试单位", province_code="15", city_code="1501", county_code="150102",
+                    contact_openid="o_unit_del", status="approved")
+        s.add(unit)
+        s.flush()
+        p = Position(code=f"D{unit.id}-1", unit_id=unit.id, unit_name=unit.name, title="行政助理", category="管理类",
+                     province_code="15", province="内蒙古自治区", city_code="1501", city="呼和浩特市",
+                     county_code="150102", district="新城区", headcount=1, places_left=0, status="full")
+        s.add(p)
+        s.flush()
+        a = Application(openid="o_trainee_del", position_id=p.id, position_code=p.code, unit_id=unit.id,
+                        region_code="150102", status="on_internship", applicant_name="欧阳娜娜",
+                        starts_on=date(2026, 8, 1), ends_on=date(2027, 1, 31))
+        s.add(a)
+        s.flush()
+        ref = a.id
+    unit_user = WeChatUser(client, settings, openid="o_unit_del")
+    assert "已保存" in unit_user.say("考勤 2026-10 欧阳娜娜 21")
+    assert "已提交" in unit_user.say("确认申领 2026-10")
+    with db.session() as s:
+        claim = s.scalar(select(SubsidyClaim))
+        total, amounts = claim.total, [line["amount"] for line in claim.lines]
+        assert "欧阳娜娜" in claim.lines[0]["text"]
+
+    trainee = WeChatUser(client, settings, openid="o_trainee_del")
+    trainee.say("删除我的信息")
+    assert "已删除" in trainee.say("确认删除")
+
+    label = f"已匿名见习人员#{ref}"
+    with db.session() as s:
+        claim = s.scalar(select(SubsidyClaim))
+        assert claim.total == total and [line["amount"] for line in claim.lines] == amounts  # amounts kept
+        assert claim.lines[0]["name"] == label and claim.lines[0]["text"].startswith(label + "：出勤21天")
+    assert "欧阳娜娜" not in everything_stored(db)  # nor in the unit's own messages (考勤 2026-10 欧阳娜娜 21)
+    listed = unit_user.say("考勤")
+    assert f"{label}（未报）" in listed and "None" not in listed
+    applicants = unit_user.say("我的申请人")
+    assert f"报名{ref}：{label}" in applicants and "见习中" in applicants
+    assert f"{label}：20 天" in unit_user.say(f"考勤 2026-11 {label} 20")
+    assert "已保存" in unit_user.say(f"考勤 2026-11 报名{ref} 19")
+    assert f"· {label}：出勤21天" in unit_user.say("申领补贴 2026-10")  # the submitted claim, as the unit sees it
