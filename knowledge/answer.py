@@ -430,7 +430,9 @@ class PolicyAnswerer:
             region_code = user_region or next((r for w, r in self.region_hints.items() if w in text), None)
 
         # Follow-ups: "详细", a number for "您是想问", "那北京呢？"
-        if bare in ("详细", "详情", "原文", "具体", "展开") and context.get("entry_id") in self.by_id:
+        if in_conversation and (bare in ("详细", "详情", "原文", "具体", "展开")
+                                or (len(bare) <= FOLLOW_UP_MAX and _DETAILS.match(bare))):
+            # "详细", and "详细说说要满足什么条件": the points of the notice behind the last answer.
             return self._details(self.by_id[context["entry_id"]], context)
         if bare.isdigit() and context.get("options"):
             idx = int(bare) - 1
@@ -461,7 +463,9 @@ class PolicyAnswerer:
                              if r.entry.topic == context["topic"] else r for r in ranked), key=lambda r: -r.score)
         if not ranked or ranked[0].score < CLARIFY_AT:
             return self._unknown(region_code, context, reason="scope" if domain == "weak" else "low")
-        best = ranked[0]
+        best = self._answerable(ranked, region_code)
+        if best is None:
+            return self._unknown(region_code, context, reason="silent", topic_entry=ranked[0].entry)
         if domain == "weak" and best.score < WEAK_ANSWER_AT and (best.score < ANSWER_AT or self.unseen_words(rest)):
             # Only everyday words in common with the programme (社保, 单位 ...): no guessing.
             return self._unknown(region_code, context, reason="scope")
@@ -495,10 +499,11 @@ class PolicyAnswerer:
                 if national:
                     chosen = max(national, key=lambda e: scores.get(e.id, (0, 0.0, 0.0)))
             else:
-                # No region given: answer with the national rule if there is one, else the best entry,
-                # saying whose rule it is.
+                # No region given: answer with the national rule if there is one, else the best of the
+                # entries of the best entry's region, saying whose rule it is.
                 national = [e for e in same_topic if e.region == "national"]
-                chosen = max(national, key=lambda e: scores.get(e.id, (0, 0.0, 0.0))) if national else entry
+                pool = national or [e for e in same_topic if e.region == entry.region]
+                chosen = max(pool, key=lambda e: scores.get(e.id, (0, 0.0, 0.0)))
 
         named = context.get("doc")
         if chosen is not None and named and chosen.source.doc != named:
@@ -581,6 +586,22 @@ class PolicyAnswerer:
         text = f"【原文要点】{body}\n依据：{_cite(entry)}"
         return Answer(text, "answer", _sources(entry), 0.95, entry.id, entry.region, context)
 
+    def _answerable(self, ranked: list[Scored], region_code: str | None) -> Scored | None:
+        """The best-scored entry whose topic has a rule for the place asked: its region's or the national
+        one. "我在西安，见习补贴多久发一次" is not answered with Beijing's claim rule: the nearest topic with a
+        national rule (1+1, monthly) is, if it scores nearly as well; else None (the notices are silent)."""
+        if not region_code or knowledge_region(region_code) != "national":
+            return ranked[0]
+        for r in ranked:
+            if r.score < ranked[0].score - TOPIC_MARGIN:
+                return None
+            if self._topic_has_national(r.entry.topic):
+                return r
+        return None
+
+    def _topic_has_national(self, topic: str) -> bool:
+        return any(e.topic == topic and e.region == "national" for e in self.entries)
+
     def _options(self, ranked: list[Scored], region_code: str | None) -> list[Entry]:
         """Up to three topics near the question, each as the user's region would ask it (their region's
         entry, else the national one)."""
@@ -648,6 +669,8 @@ def _short_county(m: Mention) -> bool:
     """A county's two-character short name (政和 for 政和县): easily a piece of other words."""
     return len(m.text) <= 2 and all(c.level == "county" for c in m.candidates)
 
+
+_DETAILS = re.compile(r"(详细|具体|展开|仔细)(说|讲|介绍|点|些|一下)")
 
 # Words around a place that say it is where the internship is, or where someone comes from.
 _TARGET_BEFORE = re.compile(r"(在|去|到|来|回)$")
