@@ -8,8 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from bot.api import admin, admin_applications, admin_claims, admin_events, admin_units, ask, health, positions
+from bot.api.params import validation_error
 from bot.config import STANDIN_MOUNT, Settings, get_settings
 from bot.db import Database
 from bot.handlers import build_dispatcher
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         executor.shutdown(wait=True, cancel_futures=False)
 
     app = FastAPI(title="jianxi 见习", version="0.1.0", lifespan=lifespan)
+    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     app.state.settings = settings
     app.state.services = services
     app.state.dispatcher = dispatcher

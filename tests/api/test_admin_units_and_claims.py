@@ -163,3 +163,13 @@ def test_attendance_sheet_upload(api) -> None:
     assert sorted((x["name"], x["days"]) for x in ok.json()["saved"]) == [("张三", 22), ("李四", 21)]
     with services.db.session() as s:
         assert s.query(Attendance).count() == 2
+
+
+@pytest.mark.parametrize("path", ["/api/v1/admin/units", "/api/v1/admin/units/1/review", "/api/v1/admin/claims/1/review",
+                                  "/api/v1/admin/applications/1/review", "/api/v1/admin/events"])
+def test_a_body_that_is_not_json_is_a_422_in_chinese(api, path: str) -> None:
+    broken = api.post(path, content=b"{action: approve", headers={**_h(ADMIN), "Content-Type": "application/json"})
+    assert broken.status_code == 422 and "不是有效的 JSON" in broken.json()["detail"]
+    assert broken.json()["errors"][0]["type"] == "json_invalid"  # FastAPI's own list, for programs
+    empty = api.post(path, content=b"", headers={**_h(ADMIN), "Content-Type": "application/json"})
+    assert empty.status_code == 422 and any("\u4e00" <= ch <= "\u9fff" for ch in str(empty.json()["detail"]))
