@@ -197,6 +197,11 @@ class Unit(Base):
     wants_base: Mapped[bool] = mapped_column(Boolean, default=False)  # applies to be a 见习基地
     base_valid_until: Mapped[date | None] = mapped_column(Date)  # 见习基地有效期
     criteria_notes: Mapped[str | None] = mapped_column(Text)  # the region's criteria as checked at申报
+    # The minimum-wage tier the unit's county is in (一类, 二档), where the wage table lists the tiers but not
+    # which counties are in each (河南): stated once by the unit or an official, used for its claims.
+    wage_tier: Mapped[str | None] = mapped_column(String(8))
+    wage_tier_by: Mapped[str | None] = mapped_column(String(64))  # unit / official:<name>
+    wage_tier_at: Mapped[datetime | None] = mapped_column(DateTime)
     review_reason: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

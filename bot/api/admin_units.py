@@ -6,6 +6,7 @@ officials, scoped to the caller's region (another region's unit or position is a
 * ``POST /api/v1/admin/units`` ``{"name", "credit_code", "region", "contact_name", "contact_phone",
   "insured_headcount", "registered_on", "wants_base"}`` → 201, the unit pending review with its criteria checked
 * ``POST /api/v1/admin/units/{id}/review`` ``{"action": "approve" | "refuse", "reason"}``
+* ``POST /api/v1/admin/units/{id}/wage-tier`` ``{"tier": "二类"}``: the minimum-wage tier of the unit's county
 * ``GET /api/v1/admin/positions?status=pending&limit=&offset=``
 * ``POST /api/v1/admin/positions/{code}/review`` ``{"action": "approve" | "reject", "reason"}``
 
@@ -163,6 +164,33 @@ def review_unit(unit_id: str, request: Request, admin: AdminDep, body: Any = Bod
         openid, text = unit.contact_openid, service.unit_message(unit)
     item["notified"] = bool(openid) and tell(request.app.state.api, services.db, openid, text, intent="units.review",
                                              key=f"unit:{item['id']}")
+    return item
+
+
+@router.post("/units/{unit_id}/wage-tier")
+def set_wage_tier(unit_id: str, request: Request, admin: AdminDep, body: Any = Body(...)) -> dict[str, Any]:  # noqa: B008
+    """``{"tier": "二类"}``: the minimum-wage tier of the unit's county, where the wage table lists the tiers but
+    not the counties in each (河南); the unit's claims are computed from it, and the unit is told."""
+    from bot.claims import service as claims
+
+    services = request.app.state.services
+    if not isinstance(body, dict) or not isinstance(body.get("tier"), str) or not body["tier"].strip() \
+            or len(body["tier"]) > 8:
+        raise bad("请求体应为 {\"tier\": \"二类\"}：tier 为最低工资档次（一类、二类……或序号）")
+    with services.db.session() as s:
+        unit = _unit(s, admin, unit_id)
+        try:
+            rule = claims.set_wage_tier(unit, body["tier"], by=f"official:{admin.name}", on=_today(request))
+        except claims.ClaimError as e:
+            raise HTTPException(422, e.message) from None
+        item = service.unit_item(unit, services.vault)
+        item["wage"] = {"label": rule.label, "monthly_yuan": rule.amount,
+                        "effective_from": rule.effective_from.isoformat()}
+        openid = unit.contact_openid
+        text = claims.tier_message(unit, f"{rule.label}最低工资标准（{rule.amount}元，自 {rule.effective_from.isoformat()} 起）",
+                            admin.name)
+    item["notified"] = bool(openid) and tell(request.app.state.api, services.db, openid, text,  # type: ignore[arg-type]
+                                             intent="units.wage_tier", key=f"wage_tier:{item['id']}")
     return item
 
 

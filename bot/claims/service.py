@@ -265,6 +265,7 @@ class Computation:
     notes: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # anything here: the claim cannot be submitted
+    tier_question: TierQuestion | None = None  # the unit's minimum-wage tier must be stated first
 
     @property
     def total(self) -> Decimal:
@@ -288,7 +289,27 @@ def _cite(e: Entry | None) -> str | None:
     return f"{e.source.doc} {e.source.section}" if e is not None else None
 
 
-def _wage(rule: SubsidyRule, unit: Unit, month: str) -> WageRule | str:
+@dataclass(frozen=True)
+class TierQuestion:
+    """The table lists the tiers of the unit's province but not which counties are in each: someone must say."""
+
+    month: str
+    tiers: tuple[WageRule, ...]
+
+    def text(self) -> str:
+        listed = "\n".join(f"{i}. {r.tier}：{r.amount}元（自 {r.effective_from.isoformat()} 起）"
+                           for i, r in enumerate(self.tiers, 1))
+        return (f"贵单位所在县区执行第几档最低工资标准？最低工资表列出了{self.tiers[0].province}各档的标准，"
+                f"但没有列出各县区属于哪一档（{month_text(self.month)}在用的标准）：\n{listed}\n"
+                "请按当地人社部门公布的档次回复序号或档次名称；只需回答一次，以后的申领都按这一档计算，"
+                "以当地人社部门核定的档次和金额为准。")
+
+
+def tier_label(tier: str) -> str:
+    return tier if tier.endswith(("区", "地区")) else tier + "地区"
+
+
+def _wage(rule: SubsidyRule, unit: Unit, month: str) -> WageRule | TierQuestion | str:
     first, _ = month_bounds(month)
     try:
         table = current_table()
@@ -300,9 +321,69 @@ def _wage(rule: SubsidyRule, unit: Unit, month: str) -> WageRule | str:
     m = table.match(unit.county_code or unit.city_code or unit.province_code or "", first)
     if m.determined:
         return m.rules[0]
-    tiers = "、".join(f"{r.label}{r.amount}元" for r in m.rules) or "（表中没有）"
-    return (f"最低工资表未确定单位所在地属于哪一档（{tiers}），需当地人社部门确定档次后核算，"
+    tiers = table.tiers(unit.province_code or "", first)
+    if unit.wage_tier:  # the tier the unit or an official stated
+        stated = table.tier_rule(unit.province_code or "", unit.wage_tier, first)
+        if stated is not None:
+            return stated
+        return (f"最低工资表没有{tier_label(unit.wage_tier)}在{month_text(month)}的标准"
+                f"（表中有：{'、'.join(r.tier for r in tiers) or '无'}），请联系当地人社部门更正档次。")
+    if tiers:
+        return TierQuestion(month, tuple(tiers))
+    listed = "、".join(f"{r.label}{r.amount}元" for r in m.rules) or "（表中没有）"
+    return (f"最低工资表未确定单位所在地属于哪一档（{listed}），需当地人社部门确定档次后核算，"
             "请联系当地人社部门申领。")
+
+
+def tier_message(unit: Unit, rule_text: str, official: str) -> str:
+    """What the unit is told when an official sets its tier."""
+    return (f"【最低工资档次】人社部门（{official}）已确定{unit.name}按{rule_text}申领见习补贴，"
+            "以后的补贴申领都按这一档计算。")
+
+
+def tier_source(unit: Unit) -> str:
+    """Who said which tier the unit is in, for the claim's notes."""
+    by = unit.wage_tier_by or ""
+    return f"人社部门（{by.split(':', 1)[1]}）确定" if by.startswith("official:") else "单位申报"
+
+
+_NUMERALS = "一二三四五六七八九"
+
+
+def province_tiers(unit: Unit, on: date) -> list[WageRule]:
+    """The numbered tiers of the unit's province in force on ``on`` (empty where the table has none)."""
+    try:
+        return current_table().tiers(unit.province_code or "", on)
+    except MinWageTableError:
+        return []
+
+
+def parse_tier(text: str, tiers: list[str]) -> str | None:
+    """"2", "二类", "第二档", "2档", "二类地区" → the tier among ``tiers`` (一类, 二类 …); None when it names none."""
+    t = unicodedata.normalize("NFKC", text).strip().removeprefix("第").replace(" ", "")
+    if t.isdigit():
+        n = int(t)
+        return tiers[n - 1] if 1 <= n <= len(tiers) else None
+    m = re.fullmatch(r"([1-9]|[一二三四五六七八九])(类|档)?(地区|区)?", t)
+    if not m:
+        return None
+    numeral = _NUMERALS[int(m.group(1)) - 1] if m.group(1).isdigit() else m.group(1)
+    found = [tier for tier in tiers if tier.startswith(numeral)]
+    return found[0] if len(found) == 1 else None
+
+
+def set_wage_tier(unit: Unit, text: str, *, by: str, on: date) -> WageRule:
+    """Record the unit's minimum-wage tier (``by``: "unit" or "official:<name>"); raises ClaimError if the
+    table has no such tier for the unit's province."""
+    tiers = province_tiers(unit, on)
+    if not tiers:
+        raise ClaimError("最低工资表没有列出贵单位所在省份的分档标准，不需要选择档次。")
+    name = parse_tier(text, [r.tier for r in tiers])
+    if name is None:
+        listed = "、".join(f"{i}. {r.tier}（{r.amount}元）" for i, r in enumerate(tiers, 1))
+        raise ClaimError(f"没有这一档。{tiers[0].province}的最低工资标准分为：{listed}。请回复序号或档次名称。")
+    unit.wage_tier, unit.wage_tier_by, unit.wage_tier_at = name, by[:64], utcnow()
+    return next(r for r in tiers if r.tier == name)
 
 
 def _retention(session: Session, unit: Unit) -> tuple[int, int]:
@@ -333,6 +414,10 @@ def compute(session: Session, unit: Unit, month: str, today: date) -> Computatio
         c.sources += [s for s in (_cite(rule.rate_entry),) if s]
         return c
     wage = _wage(rule, unit, month)
+    if isinstance(wage, TierQuestion):
+        c.tier_question = wage
+        c.problems.append(wage.text())
+        return c
     if isinstance(wage, str):
         c.problems.append(wage)
         return c
@@ -355,6 +440,9 @@ def compute(session: Session, unit: Unit, month: str, today: date) -> Computatio
                         "text": f"{trainee_label(a)}：出勤{days[a.id]}天，"
                                 f"{wage.amount}×{rate_text}={yuan(monthly)}元"})
     c.notes.append(wage.basis())
+    if wage.is_tier and unit.wage_tier and not rule.fixed_tier:
+        c.notes.append(f"最低工资档次：{tier_label(wage.tier)}，由{tier_source(unit)}（最低工资表未列出各县区所属档次），"
+                       "以当地人社部门核定的档次和金额为准。")
     c.sources += [s for s in (_cite(rule.rate_entry),) if s]
     _one_plus_one(session, unit, month, rule, wage, people, c)
     _remaining_period(session, unit, month, rule, wage, people, c)

@@ -126,7 +126,8 @@ class FormRunner:
             self.stop(ctx)
             return f"已取消“{form.title}”，刚才填写的内容没有保存。需要时可随时重新开始。"
         if command == "form.restart":
-            ctx.state.slots = {"_prefill": ctx.state.slots.get("_prefill", {})}
+            # What the form was started with (the profile, its options) stays; the answers go.
+            ctx.state.slots = {k: v for k, v in (ctx.state.slots or {}).items() if k.startswith("_") and k != "_editing"}
             ctx.state.history = []
             first = self._next_slot(form, {})
             ctx.state.slot = first.name if first else CONFIRM

@@ -5,21 +5,28 @@
     申领补贴 2026-10                   → the computation per trainee, to check
     确认申领 2026-10                   → submit it (officials review; the unit is told)
     我的申领                           → the unit's claims and their statuses
+
+Where the minimum-wage table lists a province's tiers but not which counties are in each (河南), the first
+claim asks the unit which tier its county is in (a one-question form); it is kept on the unit for every claim
+after, and an official may set or correct it (档次 单位3 二类, or the admin API).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
 from bot.applications.service import trainee_label
 from bot.claims import service as claims
 from bot.conversation.context import Context
+from bot.conversation.forms import Form, Slot
 from bot.conversation.router import Reply, Router
 from bot.models import SubsidyClaim, UnitStatus
 from bot.units.service import unit_of
+from bot.validators import FormContext, Ok, Result, Retry
 from knowledge.calculators.min_wage import yuan
 
 router = Router("claims")
@@ -71,6 +78,55 @@ def attendance(ctx: Context) -> Reply:
     return "\n".join(lines)
 
 
+# --- the unit's minimum-wage tier (asked once) ------------------------------------------------------
+def _tier(value: str, ctx: FormContext) -> Result:
+    tiers: list[dict[str, str]] = ctx.values.get("_tiers") or []
+    found = claims.parse_tier(value, [t["tier"] for t in tiers])
+    if found is None:
+        listed = "  ".join(f"{i}. {t['tier']}（{t['amount']}元）" for i, t in enumerate(tiers, 1))
+        return Retry(f"请回复序号或档次名称：{listed}。不清楚的可以先向当地人社部门询问，回复“取消”暂不申领。")
+    return Ok(next(t for t in tiers if t["tier"] == found))
+
+
+TIER_FORM = router.form(Form(
+    name="wage_tier",
+    title="最低工资档次",
+    slots=[Slot("wage_tier", "最低工资档次", "请回复档次序号（如 1）或名称（如 一类）：", _tier,
+                show=lambda v: f"{claims.tier_label(v['tier'])}（{v['amount']}元）" if isinstance(v, dict) else str(v))],
+    complete=lambda ctx, values: _tier_saved(ctx, values),
+))
+
+
+def _ask_tier(ctx: Context, question: claims.TierQuestion) -> str:
+    ctx.remember(wage_tier_month=question.month)
+    tiers = [{"tier": r.tier, "amount": r.amount} for r in question.tiers]
+    started = ctx.dispatcher.forms.start(ctx, TIER_FORM.name, {"_tiers": tiers})
+    return question.text() + "\n\n" + started
+
+
+def _tier_saved(ctx: Context, values: dict[str, Any]) -> str:
+    unit, refusal = _unit(ctx)
+    if unit is None:
+        return refusal
+    month = ctx.recall("wage_tier_month") or last_month(ctx.now.date())
+    ctx.forget("wage_tier_month")
+    try:
+        rule = claims.set_wage_tier(unit, values["wage_tier"]["tier"], by="unit", on=claims.month_bounds(month)[0])
+    except claims.ClaimError as e:
+        return e.message
+    head = (f"✅ 已记录：贵单位按{rule.label}最低工资标准申领见习补贴，以后的申领都按这一档计算"
+            "（如需更正，请联系当地人社部门）。\n\n")
+    return head + _preview(ctx, unit, month)
+
+
+def _preview(ctx: Context, unit, month: str) -> str:  # type: ignore[no-untyped-def]
+    computed = claims.compute(ctx.session, unit, month, ctx.now.date())
+    preview = claims.preview_text(computed, unit.name)
+    if computed.problems:
+        return preview
+    return preview + f"\n\n核对无误请回复“确认申领 {month}”提交。"
+
+
 @router.intent("claims.claim")
 def claim(ctx: Context) -> Reply:
     unit, refusal = _unit(ctx)
@@ -82,6 +138,11 @@ def claim(ctx: Context) -> Reply:
                 "（人社部发〔2023〕27号 四（二））。请按月回复，例如：申领补贴 " + last_month(ctx.now.date()))
     month = claims.parse_month(text) or last_month(ctx.now.date())
     today = ctx.now.date()
+    existing = claims.claim_of(ctx.session, unit, month)
+    if existing is None or existing.status == "rejected":
+        question = claims.compute(ctx.session, unit, month, today).tier_question
+        if question is not None:  # which tier of minimum wage: asked once, then the computation
+            return _ask_tier(ctx, question)
     if text.startswith("确认"):
         try:
             submitted = claims.submit(ctx.session, unit, month, today)
@@ -89,14 +150,9 @@ def claim(ctx: Context) -> Reply:
             return e.message
         return (f"✅ 已提交{claims.month_text(month)}见习补贴申领（申领{submitted.id}），合计 "
                 f"{yuan(submitted.total)} 元，等待人社部门审核，结果会通知您。")
-    existing = claims.claim_of(ctx.session, unit, month)
     if existing is not None and existing.status != "rejected":
         return claims.claim_text(existing, unit.name)
-    computed = claims.compute(ctx.session, unit, month, today)
-    preview = claims.preview_text(computed, unit.name)
-    if computed.problems:
-        return preview
-    return preview + f"\n\n核对无误请回复“确认申领 {month}”提交。"
+    return _preview(ctx, unit, month)
 
 
 @router.intent("claims.mine")

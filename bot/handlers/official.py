@@ -185,6 +185,10 @@ def _show_unit(ctx: Context, admin: Admin, ref: str) -> str:
              f"联系人：{unit.contact_name or '（未填）'} {item['contact_phone']}",
              f"参保人数：{unit.insured_headcount or '（未填）'} · 成立日期：{date_text(unit.registered_on)}",
              f"申请见习基地：{'是' if unit.wants_base else '否'}"]
+    if unit.wage_tier:
+        lines.append(f"最低工资档次：{claims.tier_label(unit.wage_tier)}（{claims.tier_source(unit)}）")
+    elif claims.province_tiers(unit, ctx.now.date()):
+        lines.append(f"最低工资档次：未确定（回复“档次 单位{unit.id} 一类”确定）")
     if unit.criteria_notes:
         lines += ["条件核对：", unit.criteria_notes]
     if unit.status == UnitStatus.pending.value:
@@ -301,6 +305,36 @@ REVIEWABLES: dict[str, Reviewable] = {
     "岗位": Reviewable("岗位", _pending_positions, _show_position, _act_on_position),
     "补贴": Reviewable("补贴", _pending_claims, _show_claim, _act_on_claim),
 }
+
+
+# --- the minimum-wage tier of a unit's county, where the table does not list the counties (河南) --------
+_TIER_COMMAND = re.compile(r"^(?:最低工资)?档次\s*单位\s*#?\s*(\d+)\s*[,，:：]?\s*(.*)$")
+
+
+@router.intent("official.wage_tier")
+def wage_tier(ctx: Context) -> Reply:
+    """档次 单位3 二类: the tier a unit's county is in, for its subsidy claims; the unit is told."""
+    admin = admin_of(ctx)
+    if admin is None:
+        return NOT_OFFICIAL
+    m = _TIER_COMMAND.match(unicodedata.normalize("NFKC", ctx.text).strip())
+    if not m:
+        return "请按“档次 单位3 二类”回复：单位编号和该单位所在县区执行的最低工资档次。"
+    unit = _unit(ctx, admin, m.group(1))
+    if unit is None:
+        return f"没有找到单位{m.group(1)}（只能处理本地区的单位）。"
+    if not m.group(2).strip():
+        tiers = claims.province_tiers(unit, ctx.now.date())
+        listed = "、".join(f"{r.tier}（{r.amount}元）" for r in tiers) or "（表中没有分档）"
+        return f"请写明档次，例如：档次 单位{unit.id} {tiers[0].tier if tiers else '一类'}。可选：{listed}。"
+    try:
+        rule = claims.set_wage_tier(unit, m.group(2), by=f"official:{admin.name}", on=ctx.now.date())
+    except claims.ClaimError as e:
+        return e.message
+    text = f"{rule.label}最低工资标准（{rule.amount}元，自 {rule.effective_from.isoformat()} 起）"
+    _tell_unit(ctx, unit, claims.tier_message(unit, text, admin.name), f"wage_tier:{unit.id}:{rule.tier}")
+    told = "，已通知单位" if unit.contact_openid and ctx.services.api is not None else ""
+    return f"单位{unit.id}（{unit.name}）的最低工资档次已定为{text}{told}。"
 
 
 # --- 发布活动 (a matching event to the official's region) ----------------------------------------------

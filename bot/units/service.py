@@ -291,5 +291,6 @@ def unit_item(unit: Unit, vault: Vault) -> dict[str, Any]:
             "insured_headcount": unit.insured_headcount, "registered_on": iso(unit.registered_on),
             "wants_base": unit.wants_base, "is_base": unit.is_base, "base_valid_until": iso(unit.base_valid_until),
             "status": unit.status, "status_label": unit_label(unit.status), "criteria": unit.criteria_notes,
-            "review_reason": unit.review_reason, "created_at": iso(unit.created_at)}
+            "review_reason": unit.review_reason, "created_at": iso(unit.created_at),
+            "wage_tier": unit.wage_tier, "wage_tier_by": unit.wage_tier_by}
 

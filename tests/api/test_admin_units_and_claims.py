@@ -173,3 +173,27 @@ def test_a_body_that_is_not_json_is_a_422_in_chinese(api, path: str) -> None:
     assert broken.json()["errors"][0]["type"] == "json_invalid"  # FastAPI's own list, for programs
     empty = api.post(path, content=b"", headers={**_h(ADMIN), "Content-Type": "application/json"})
     assert empty.status_code == 422 and any("\u4e00" <= ch <= "\u9fff" for ch in str(empty.json()["detail"]))
+
+
+def test_an_official_sets_a_units_wage_tier(api, standin) -> None:
+    services = api.app.state.services
+    with services.db.session() as s:
+        s.add(User(openid="o_unit_tier", role="unit"))
+        unit = Unit(name="郑州金水档次测试单位", province_code="41", city_code="4101", county_code="410105",
+                    contact_openid="o_unit_tier", status="approved")
+        s.add(unit)
+        s.flush()
+        unit_id = unit.id
+    henan = issue_official_token(services, "河南省", "41")
+    inner = issue_official_token(services, "内蒙古", "15")
+    url = f"/api/v1/admin/units/{unit_id}/wage-tier"
+    assert api.post(url, json={"tier": "二类"}, headers=_h(inner)).status_code == 404  # another region
+    assert api.post(url, json={"tier": "五类"}, headers=_h(henan)).status_code == 422
+    assert api.post(url, json={}, headers=_h(henan)).status_code == 422
+    r = api.post(url, json={"tier": "3"}, headers=_h(henan))
+    assert r.status_code == 200, r.text
+    item = r.json()
+    assert item["wage_tier"] == "三类" and item["wage_tier_by"] == "official:河南省" and item["notified"]
+    assert item["wage"]["label"] == "河南省三类地区" and item["wage"]["monthly_yuan"] == "2000"
+    assert "河南省三类地区" in standin.messages("o_unit_tier")[-1]["payload"]["text"]["content"]
+    assert api.get(f"/api/v1/admin/units/{unit_id}", headers=_h(henan)).json()["wage_tier"] == "三类"

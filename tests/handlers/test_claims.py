@@ -157,3 +157,67 @@ def test_chinese_numbers() -> None:
     assert chinese_number("很多") is None and chinese_number("二十三十") is None and chinese_number("张三") is None
     assert parse_attendance("考勤 2026-10 王五 22天 赵六：十九 报名12 3") == (
         "2026-10", [("王五", "22"), ("赵六", "19"), ("报名12", "3")])
+
+
+ZHENGZHOU = ("41", "河南省", "4101", "郑州市", "410105", "金水区")
+
+
+def test_henan_asks_the_wage_tier_once_and_computes_from_it(client, settings, standin) -> None:
+    """河南: the table has 一类/二类/三类 but no county lists; the unit states its tier once and claims from it."""
+    db = client.app.state.services.db
+    unit_id = _setup(client, ZHENGZHOU, "o_unit_zz")
+    unit = WeChatUser(client, settings, openid="o_unit_zz")
+    assert "已保存" in unit.say("考勤 2026-10 张三 22 李四 20")
+    # The tiers in force on 2026-10-01: min_wage.csv lines 14-16 (河南省 from 2025-12-01): 2350, 2150, 2000 元.
+    table = current_table()
+    wages = {t: table.tier_rule("41", t, date(2026, 10, 1)).monthly_yuan for t in ("一类", "二类", "三类")}
+    assert wages == {"一类": Decimal("2350"), "二类": Decimal("2150"), "三类": Decimal("2000")}
+    asked = unit.say("申领补贴 2026-10")
+    assert "贵单位所在县区执行第几档最低工资标准" in asked
+    assert "1. 一类：2350元" in asked and "2. 二类：2150元" in asked and "3. 三类：2000元" in asked
+    assert "合计" not in asked  # no amount before the tier is known
+    assert "请回复序号或档次名称" in unit.say("五类")
+    assert "二类地区（2150元）" in unit.say("2")
+    preview = unit.say("确认")
+    # 豫人社函〔2023〕138号: 70% of the local minimum wage: 2150 × 70% = 1505 元 per trainee, 3010 for two.
+    monthly = wages["二类"] * Decimal("0.7")
+    assert monthly == Decimal("1505.0")
+    assert "已记录" in preview and "河南省二类地区" in preview
+    assert "张三：出勤22天，2150×70%=1505元" in preview and "合计：3010元" in preview
+    assert "最低工资档次：二类地区，由单位申报" in preview and "以当地人社部门核定的档次和金额为准" in preview
+    assert "已提交" in unit.say("确认申领 2026-10")
+    with db.session() as s:
+        claim = s.scalar(select(SubsidyClaim))
+        assert claim.total == monthly * 2 and "二类地区，由单位申报" in claim.notes
+        u = s.get(Unit, unit_id)
+        assert (u.wage_tier, u.wage_tier_by) == ("二类", "unit")
+    # The next month is not asked again.
+    assert "已保存" in unit.say("考勤 2026-11 张三 20")
+    assert "合计：1505元" in unit.say("申领补贴 2026-11")
+
+    # The official corrects the tier in chat; the unit is told; the next claim uses it.
+    with db.session() as s:
+        s.add(User(openid="o_off_henan", role=Role.official.value, region_code="41", region_name="河南省", name="河南省"))
+    official = WeChatUser(client, settings, openid="o_off_henan")
+    assert "二类地区（单位申报）" in official.say(f"查看 单位{unit_id}")
+    assert "没有这一档" in official.say(f"档次 单位{unit_id} 五类")
+    done = official.say(f"档次 单位{unit_id} 一类")
+    assert "河南省一类地区最低工资标准（2350元" in done and "已通知单位" in done
+    assert "河南省一类地区" in standin.messages("o_unit_zz")[-1]["payload"]["text"]["content"]
+    assert "一类地区（人社部门（河南省）确定）" in official.say(f"查看 单位{unit_id}")
+    assert "合计：1645元" in unit.say("申领补贴 2026-11")  # 2350 × 70%
+
+
+def test_changsha_states_no_base_rate_and_invents_no_amount(client, settings) -> None:
+    import re
+
+    db = client.app.state.services.db
+    _setup(client, ("43", "湖南省", "4301", "长沙市", "430104", "岳麓区"), "o_unit_cs_claim")
+    unit = WeChatUser(client, settings, openid="o_unit_cs_claim")
+    unit.say("考勤 2026-10 张三 22 李四 20")
+    reply = unit.say("申领补贴 2026-10")
+    assert "长沙市的通知没有规定见习补贴的基础标准" in reply and "请向当地人社部门申领" in reply
+    assert not re.search(r"\d+(\.\d+)?元", reply) and "合计" not in reply and "档" not in reply
+    assert "没有规定" in unit.say("确认申领 2026-10")
+    with db.session() as s:
+        assert s.scalar(select(SubsidyClaim.id)) is None
