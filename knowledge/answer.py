@@ -51,6 +51,7 @@ WEAK_ANSWER_AT = 0.70  # a question with only everyday words of the programme: t
 NONE_ANSWER_AT = 0.75  # a question with no word of the programme at all: this well, with no unseen word
 OOV_WEIGHT = 0.5
 HOMOPHONE_MAX = 5  # longest programme word looked for by sound
+COMMON_WORD_FREQ = 1000  # a county short name this frequent in jieba's dictionary is a word first
 POOL_FACTOR = 0.9
 GRAM_WEIGHT = 0.3
 FOLLOW_UP_BONUS = 0.1  # an elliptical follow-up leans towards the topic just discussed
@@ -115,8 +116,10 @@ class PolicyAnswerer:
         self.out_of_scope_cue = cues.pop(OUT_OF_SCOPE, None)
         self.topic_cues: dict[str, re.Pattern[str]] = cues
         self.tokenizer = jieba.Tokenizer()
+        self.added_words: set[str] = set()  # words this index added to jieba's dictionary
         for w in lex["domain_words"]:
             self.tokenizer.add_word(w, freq=5000)
+            self.added_words.add(w)
         self.tokenizer.initialize()
         self.sounds: dict[str, str] = {}
         for w in [*lex["domain_words"], *self.strong_terms, *lex.get("sound_alike_words", [])]:
@@ -131,10 +134,20 @@ class PolicyAnswerer:
                 for name in {d.name, short}:
                     if len(name) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", name):
                         self.place_sounds.setdefault("".join(_pinyin(name)), name)
+        self.near_sounds: dict[str, str] = {}
+        self.pinyin_places: dict[str, str] = {}
+        for sounds in (self.sounds, self.place_sounds):
+            for word in sounds.values():
+                self.near_sounds.setdefault(_near(" ".join(_pinyin(word))), word)
+        for word in self.place_sounds.values():
+            # Typed in pinyin (foshan): read as words are (佛山 is fo shan, not fu shan), and char by char.
+            for spelt in ("".join(pypinyin.lazy_pinyin(word)), "".join(_pinyin(word))):
+                self.pinyin_places.setdefault(spelt, word)
         for e in self.entries:
             for k in e.keywords:
                 if 2 <= len(k) <= 8 and not re.search(r"\d", k):
                     self.tokenizer.add_word(self.normalise(k), freq=3000)
+                    self.added_words.add(self.normalise(k))
         self.doc_keys = {doc: _squash_doc(doc) for doc in DOC_REGION}
         self._build_index()
 
@@ -142,6 +155,7 @@ class PolicyAnswerer:
     def normalise(self, text: str) -> str:
         t = unicodedata.normalize("NFKC", text).lower().strip()
         t = self._synonym_re.sub(lambda m: self.synonyms[m.group(0)], t)
+        t = _PINYIN_WORD.sub(lambda m: self.pinyin_places.get(m.group(0), m.group(0)), t)  # foshan → 佛山
         return self._homophones(t)
 
     def _homophones(self, text: str) -> str:
@@ -154,8 +168,12 @@ class PolicyAnswerer:
                 piece = text[i:i + n]
                 sound = "".join(_pinyin(piece))
                 word = self.sounds.get(sound)
-                if word is None and sound in self.place_sounds and set(piece) & set(self.place_sounds[sound]):
-                    word = self.place_sounds[sound]
+                if word is None and self._whole(text, i, n):
+                    # A place heard wrong (广冬), or a near sound as dialects and voice input blur them
+                    # (内门古): only when the slip keeps one of its characters and cuts no word in two.
+                    near = self.place_sounds.get(sound) or self.near_sounds.get(_near(" ".join(_pinyin(piece))))
+                    if near and set(piece) & set(near):
+                        word = near
                 if word and word != piece and not self.tokenizer.FREQ.get(piece):
                     out.append(word)
                     i += n
@@ -164,6 +182,13 @@ class PolicyAnswerer:
                 out.append(text[i])
                 i += 1
         return "".join(out)
+
+    def _whole(self, text: str, i: int, n: int) -> bool:
+        """Whether text[i:i+n] takes no character from a word around it (阳见 in 南阳见习 does)."""
+        freq = self.tokenizer.FREQ
+        before = i > 0 and freq.get(text[i - 1:i + 1])
+        after = i + n < len(text) and freq.get(text[i + n - 1:i + n + 1])
+        return not before and not after
 
     def tokens(self, text: str) -> list[str]:
         return [w for w in self.tokenizer.lcut(text) if w.strip() and w not in _STOP]
@@ -215,7 +240,18 @@ class PolicyAnswerer:
         for w in self.tokenizer.lcut(text):
             pos += len(w)
             bounds.add(pos)
-        return [m for m in mentions if not _short_county(m) or (m.start in bounds and m.end in bounds)]
+        def kept(m: Mention) -> bool:
+            if not _short_county(m):
+                return True
+            if m.start not in bounds or m.end not in bounds:
+                return False
+            # A common word that is also a county's short name (比如, 安全, 长安) is a place only next to
+            # its city or province (郑州中原).
+            common = m.text not in self.added_words and self.tokenizer.FREQ.get(m.text, 0) >= COMMON_WORD_FREQ
+            return not common or any(
+                o is not m and any(oc.contains(c) for oc in o.candidates for c in m.candidates) for o in mentions)
+
+        return [m for m in mentions if kept(m)]
 
     def _target_place(self, text: str, places: list[Division]) -> Division | None:
         """Of several places in different regions, the one the internship is in: "老家河北保定……能在北京参加
@@ -416,14 +452,16 @@ class PolicyAnswerer:
         context.pop("doc", None)
         if named_doc:
             context["doc"] = named_doc
-        if place is not None:
-            region_code: str | None = place.code
+        if place is not None and doc_region and doc_region != "national" and doc_region.startswith(place.code) \
+                and place.level == "province":
+            region_code: str | None = doc_region  # "长人社规〔2024〕4号落实的湖南省文件": the notice's own region
+        elif place is not None:
+            region_code = place.code
         elif doc_region is not None:  # "粤人社函2023 50号是个啥文件": the notice's own region
             region_code = None if doc_region == "national" else doc_region
         elif national_asked:
             region_code = None
-        elif "region_code" in context and in_conversation and (
-                elliptical or (not user_region and len(raw_bare) <= FOLLOW_UP_MAX)):
+        elif "region_code" in context and in_conversation and (elliptical or not user_region):
             # "组织多少人参加见习" right after a question about Inner Mongolia: still Inner Mongolia.
             region_code = context["region_code"]
         else:
@@ -707,6 +745,19 @@ def _pinyin_char(ch: str) -> str:
 
 def _pinyin(text: str) -> list[str]:
     return [_pinyin_char(c) for c in text]
+
+
+_PINYIN_WORD = re.compile(r"(?<![a-z])[a-z]{4,}(?![a-z])")
+
+
+def _near(syllables: str) -> str:
+    """Syllables with the distinctions dialects and voice input blur: zh/z, ch/c, sh/s, -ng/-n."""
+    out = []
+    for s in syllables.split():
+        s = re.sub(r"^(z|c|s)h", r"\1", s)
+        s = re.sub(r"(a|e|i)ng$", r"\1n", s)
+        out.append(s)
+    return " ".join(out)
 
 
 def _squash_doc(text: str) -> str:
