@@ -51,17 +51,24 @@ class Settings(BaseSettings):
     # Fill an empty database with a small demo population when serving in simulator mode.
     demo_on_empty: bool = True
 
-    # Pushes (scheduler.push): WeChat calls per second at most (token bucket), attempts per message, and the
-    # template id per kind of reminder ({"attendance": "TEMPLATE_ID", ...} as JSON); a kind without one goes
-    # as a customer-service message, which WeChat accepts only within 48 hours of the person's last message.
+    # Pushes (scheduler.push): WeChat calls per second at most (token bucket), and attempts per message.
     push_rate_per_s: float = Field(default=20.0, gt=0)
     push_max_attempts: int = Field(default=5, ge=1, le=20)
+    # A failed message waits this, then twice as long, ... before its next attempt.
     push_retry_base_s: float = Field(default=5.0, gt=0)
+    # Senders working at once (WeChat calls wait on the network).
     push_workers: int = Field(default=4, ge=1, le=32)
     # An event audience this large goes by WeChat's mass send (at most 4 a month per follower) instead of one
     # message per person.
-    push_mass_threshold: int = Field(default=5000, ge=2)  # senders working at once (WeChat calls wait on the network)  # a failed message waits this, then twice as long ...
+    push_mass_threshold: int = Field(default=5000, ge=2)
+    # The template id per kind of reminder ({"attendance": "TEMPLATE_ID", ...} as JSON); a kind without one goes
+    # as a customer-service message, which WeChat accepts only within 48 hours of the person's last message.
     push_template_ids: dict[str, str] = Field(default_factory=dict)
+    # Which of a message's values fills which field of the template: {"default": {"thing1": "title", ...}} as
+    # JSON, a kind's own entry ({"report": {"thing2": "title", "time5": "when"}}) replacing the default for it.
+    # The values are title (the matter), when (the time or deadline), note (a remark) and text (the full text).
+    push_template_fields: dict[str, dict[str, str]] = Field(default_factory=lambda: {
+        "default": {"thing1": "title", "time2": "when", "thing3": "note"}})
     # Run the scheduler inside `jianxi serve` (turn off when several web processes run; then run
     # `jianxi scheduler` once). A lock in the database keeps a second one from acting anyway.
     scheduler_embedded: bool = True

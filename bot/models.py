@@ -389,6 +389,9 @@ class OutboxStatus(enum.StrEnum):
     sent = "sent"
     failed = "failed"  # gave up after the attempts allowed
     stopped = "stopped"  # the person unfollowed (43004), refused messages (43101) or opted out
+    # Not sendable for now (no API call made, or 45015): a customer-service message outside the 48-hour window.
+    # Not retried in its round; a rerun looks again.
+    skipped = "skipped"
 
 
 class PushOutbox(Base):
@@ -423,6 +426,18 @@ class PushOptOut(Base):
 
     openid: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PushStop(Base):
+    """People WeChat told us not to push to (43004 unfollowed, 43101 refused), remembered across rounds even
+    without a ``users`` row (a unit contact who never wrote to the account). A 43004 stop ends when the person
+    follows again (``users.subscribed_at`` later than the stop); 恢复提醒 ends a 43101 stop."""
+
+    __tablename__ = "push_stops"
+
+    openid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    errcode: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -1,11 +1,13 @@
 """The reminder rounds. Each is what `jianxi remind KIND --period YYYY-MM` runs and what the scheduler runs on its
 schedule: work out who is due a reminder, put one outbox row per person (the outbox key makes a rerun add
-nothing), then send what is due.
+nothing), then send what is due. A rerun tries again what failed on system errors and counts each person once.
 
 * attendance / subsidy: the contacts of units with a trainee on internship during the period (the month being
   reported or claimed);
 * report: officials, with their region's deadline for the period's 情况汇总表 (counted in working days with
   chinese-calendar, knowledge.calculators.deadlines; a year the calendar does not cover is marked provisional);
+  on its schedule each region's officials at the first working day of the month and again one working day
+  before their own deadline (:func:`report_stage`), each once, never after the deadline;
 * review: officials with sign-ups in their region still waiting for a review with a deadline.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -22,7 +24,17 @@ from bot.applications.lifecycle import AWAITING_REVIEW, date_text
 from bot.db import Database
 from bot.models import Application, ApplicationStatus, Role, Unit, User
 from knowledge.calculators.deadlines import report_deadline, report_deadline_is_provisional
-from scheduler.push import KINDS, Summary, counts, deliver_round, enqueue, opted_out
+from scheduler.push import (
+    FINAL,
+    KINDS,
+    Summary,
+    blocked,
+    deliver_round,
+    enqueue,
+    retry_failures,
+    settle,
+    statuses,
+)
 
 REMINDER_KINDS = ("attendance", "subsidy", "report", "review")
 
@@ -63,8 +75,9 @@ def _officials(db: Database) -> list[tuple[str, str | None, str | None]]:
             select(User).where(User.role == Role.official.value, User.subscribed.is_(True)))]
 
 
-def messages(db: Database, kind: str, period: str, today: date) -> list[tuple[str, dict[str, Any]]]:
-    """(openid, payload) for every person due this reminder."""
+def messages(db: Database, kind: str, period: str, today: date, stage: str | None = None
+             ) -> list[tuple[str, dict[str, Any]]]:
+    """(openid, payload) for every person due this reminder (a report ``stage``: the officials at it today)."""
     period = period[:7]
     month = month_text(period)
     out: list[tuple[str, dict[str, Any]]] = []
@@ -80,10 +93,13 @@ def messages(db: Database, kind: str, period: str, today: date) -> list[tuple[st
                 out.append((openid, {"title": f"申领{month}见习补贴", "when": "考勤报齐后", "note": unit, "text": text}))
     elif kind == "report":
         for openid, region, name in _officials(db):
+            if stage is not None and report_stage(region, period, today) != stage:
+                continue
             due = report_deadline(region, period)
             provisional = "（节假日安排未公布，按周末推算，暂定）" if report_deadline_is_provisional(region, period) else ""
+            soon = "，下一个工作日即截止，请抓紧" if stage == "last" else ""
             text = (f"【汇总表报送提醒】{name or '您所在地区'}{month}的就业见习情况汇总表请于{date_text(due)}前报送"
-                    f"{provisional}。")
+                    f"{provisional}{soon}。")
             out.append((openid, {"title": f"报送{month}情况汇总表", "when": date_text(due), "note": name or "",
                                  "text": text}))
     elif kind == "review":
@@ -105,28 +121,53 @@ def messages(db: Database, kind: str, period: str, today: date) -> list[tuple[st
     return out
 
 
-def remind(db: Database, api: Any, settings: Any, kind: str, period: str, today: date,
-           on_total: Callable[[int], None] | None = None, on_progress: Callable[[int], None] | None = None) -> Summary:
-    """One reminder round: enqueue who is due (minus those who opted out), then send what is due.
+def report_stage(region: str | None, period: str, today: date) -> str | None:
+    """Which report reminder a region's officials are due on ``today`` for ``period``'s 情况汇总表: "first" from
+    the first working day of the month after it, "last" from one working day before the region's own deadline
+    (knowledge.calculators.deadlines.report_deadline), None before those and once the deadline has passed."""
+    from scheduler.runner import first_working_day, working_days_before
 
-    ``period`` is the month (YYYY-MM); a review round may name a day (YYYY-MM-DD) to go once a day."""
+    due = report_deadline(region, period)
+    if today > due:
+        return None
+    if today >= working_days_before(due, 1):
+        return "last"
+    _, last = check_period(period)
+    return "first" if today >= first_working_day(last + timedelta(days=1)) else None
+
+
+def remind(db: Database, api: Any, settings: Any, kind: str, period: str, today: date,
+           on_total: Callable[[int], None] | None = None, on_progress: Callable[[int], None] | None = None,
+           *, stage: str | None = None) -> Summary:
+    """One reminder round: queue one message per person due (not those who opted out or were stopped), then
+    send what is due. A rerun sends nobody twice and tries again what failed on system errors; the summary
+    counts each person due once (``on_total`` is told how many are due).
+
+    ``period`` is the month (YYYY-MM); a review round may name a day (YYYY-MM-DD) to go once a day. ``stage``
+    (report only, the scheduler's): just the officials whose region is at that stage (:func:`report_stage`),
+    once per stage."""
     check_period(period[:7])
     if len(period) != 7 and not (kind == "review" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", period)):
         raise PeriodError("期间应为 YYYY-MM，例如 2026-10")
-    due = messages(db, kind, period, today)
-    out = opted_out(db, kind)
-    with db.session() as s:
-        blocked = set(s.scalars(select(User.openid).where(
-            (User.subscribed.is_(False)) | (User.pushes_enabled.is_(False)))))
-    wanted = [(openid, payload) for openid, payload in due if openid not in out and openid not in blocked]
-    before = counts(db, kind, period)
-    done_before = sum(n for status, n in before.items() if status in ("sent", "stopped", "failed"))
-    enqueue(db, kind, period, wanted)
+    due = dict(messages(db, kind, period, today, stage=stage))
+    ref = period if stage is None else f"{period}:{stage}"
+    if not due and stage is not None:  # nobody at this stage today
+        return Summary()
+    out = blocked(db, kind) & set(due)
+    wanted = [(openid, payload) for openid, payload in due.items() if openid not in out]
+    retry_failures(db, kind, ref)
+    before = statuses(db, kind, ref)
+    enqueue(db, kind, ref, wanted)
     if on_total:
-        on_total(len(wanted) - done_before)
-    summary = deliver_round(db, api, settings, kind, period, on_progress=on_progress)
-    summary.skipped += (len(due) - len(wanted)) + done_before  # opted out or unfollowed; sent by an earlier run
+        on_total(len(due))
+    if on_progress:  # those with nothing left to send: already done, or not to be sent to
+        done = sum(1 for o in due if before.get(o) in FINAL or (o in out and o not in before))
+        if done:
+            on_progress(done)
+    part = deliver_round(db, api, settings, kind, ref, on_progress=on_progress)
+    summary = settle(db, kind, ref, due, before, part.errors)
+    summary.lost = part.lost
     return summary
 
 
-__all__ = ["KINDS", "REMINDER_KINDS", "PeriodError", "check_period", "messages", "remind"]
+__all__ = ["KINDS", "REMINDER_KINDS", "PeriodError", "check_period", "messages", "remind", "report_stage"]
