@@ -21,7 +21,7 @@ console = Console(stderr=True)
 def remind(kind: Annotated[str, typer.Argument(help="attendance（考勤） / subsidy（补贴申领） / report（汇总表） / review（审核）")],
            period: Annotated[str, typer.Option("--period", help="月份 YYYY-MM：考勤、补贴为所报月份，汇总表为统计月份")]
            ) -> None:
-    """立即执行一轮提醒：每人每类每期只发一次，重复执行不会重复发送。"""
+    """立即执行一轮提醒：每人每类每期只发一次，重复执行不会重复发送，并会重试上次因系统错误失败的消息。"""
     from rich import progress as rp
 
     from bot.cli import _settings
@@ -54,8 +54,11 @@ def remind(kind: Annotated[str, typer.Argument(help="attendance（考勤） / su
                           on_progress=lambda n: bar.advance(task, n))
     finally:
         db.dispose()
-    console.print(f"已发送 {summary.sent}，跳过 {summary.skipped}（已发过、已退订或已取关），失败 {summary.failed}；"
-                  f"用时 {time.perf_counter() - started:.1f} 秒。" + (f" 错误码：{summary.errors}" if summary.errors else ""))
+    console.print(f"共 {summary.sent + summary.skipped + summary.failed} 人：已发送 {summary.sent}，跳过 {summary.skipped}"
+                  f"（已发过、已退订、已取关或超出48小时窗口），失败 {summary.failed}"
+                  + (f"（其中 {summary.waiting} 条等待重试，调度器会继续发送）" if summary.waiting else "")
+                  + f"；用时 {time.perf_counter() - started:.1f} 秒。"
+                  + (f" 错误码：{summary.errors}" if summary.errors else ""))
     typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     if summary.failed:
         raise typer.Exit(1)
@@ -80,13 +83,16 @@ def scheduler() -> None:
         runner.shutdown(wait=False)
 
 
-def broadcast(title: Annotated[str, typer.Option("--title", help="活动标题")],
-              text: Annotated[str, typer.Option("--text", help="活动内容（时间、地点、报名方式等）")],
+def broadcast(title: Annotated[str | None, typer.Option("--title", help="活动标题")] = None,
+              text: Annotated[str | None, typer.Option("--text", help="活动内容（时间、地点、报名方式等）")] = None,
               region: Annotated[str | None, typer.Option("--region", help="地区：代码（如 4101）或名称；默认全国")] = None,
               major: Annotated[str | None, typer.Option("--major", help="面向的专业（同一专业类也会收到）")] = None,
               date_: Annotated[str | None, typer.Option("--date", help="活动日期 YYYY-MM-DD（前一天会再提醒）")] = None,
-              place: Annotated[str | None, typer.Option("--place", help="地点或链接")] = None) -> None:
-    """向目标关注者推送专项对接活动通知；每人只发一次。最后一行为 JSON 汇总。"""
+              place: Annotated[str | None, typer.Option("--place", help="地点或链接")] = None,
+              event_id: Annotated[int | None, typer.Option("--event", help="继续推送已发布的活动（编号），只发给尚未收到的人")]
+              = None) -> None:
+    """向目标关注者推送专项对接活动通知；每人只发一次。同一标题、日期和地区再次执行（或 --event 编号）会继续推送原活动，
+    不会新建活动或重复发送。最后一行为 JSON 汇总。"""
     from rich import progress as rp
 
     from bot.cli import _settings
@@ -94,8 +100,11 @@ def broadcast(title: Annotated[str, typer.Option("--title", help="活动标题")
     from bot.kv import make_store
     from bot.wechat.client import WeChatApi
     from knowledge.divisions import divisions
-    from scheduler.events import EventError, announce
+    from scheduler.events import EventError, announce, find_event, resume
 
+    if event_id is None and not (title and text):
+        console.print("[red]请给出 --title 和 --text，或用 --event 编号继续推送已发布的活动[/red]")
+        raise typer.Exit(2)
     region_code = None
     if region:
         found = [divisions().get(region)] if region.isdigit() and divisions().get(region) else divisions().resolve(region)
@@ -115,18 +124,28 @@ def broadcast(title: Annotated[str, typer.Option("--title", help="活动标题")
     bar = rp.Progress(rp.TextColumn("[bold]推送活动通知"), rp.BarColumn(), rp.MofNCompleteColumn(),
                       rp.TimeElapsedColumn(), console=console, disable=not console.is_terminal)
     try:
+        if event_id is None:
+            with db.session() as s:
+                before = find_event(s, title or "", starts_on, region_code)
+                if before is not None:
+                    console.print(f"活动 {before.id}（{before.title}）已发布过：继续推送，只发给尚未收到的人。")
         with bar:
             task = bar.add_task("", total=None)
-            event, summary = announce(db, api, settings, title=title, text=text, starts_on=starts_on, place=place,
-                                      region=region_code, major=major, created_by="cli",
-                                      on_total=lambda n: bar.update(task, total=n),
-                                      on_progress=lambda n: bar.advance(task, n))
+            progress = {"on_total": lambda n: bar.update(task, total=n), "on_progress": lambda n: bar.advance(task, n)}
+            if event_id is not None:
+                event, summary = resume(db, api, settings, event_id, **progress)
+            else:
+                event, summary = announce(db, api, settings, title=title or "", text=text or "", starts_on=starts_on,
+                                          place=place, region=region_code, major=major, created_by="cli", **progress)
     except EventError as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
     finally:
         db.dispose()
-    console.print(f"活动 {event.id}：目标 {event.audience} 人，已发送 {summary.sent}，跳过 {summary.skipped}，失败 {summary.failed}。")
+    console.print(f"活动 {event.id}：目标 {event.audience} 人，已发送 {summary.sent}，跳过 {summary.skipped}"
+                  f"（已收到、已退订或已取关），失败 {summary.failed}。"
+                  + (f" 其中 {summary.waiting} 条等待重试，调度器会继续发送。" if summary.waiting else "")
+                  + (f" 错误码：{summary.errors}" if summary.errors else ""))
     typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     if summary.failed:
         raise typer.Exit(1)

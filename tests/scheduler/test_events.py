@@ -8,7 +8,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+from sqlalchemy import func, insert, select
 
+from bot.config import Settings
 from bot.db import Database
 from bot.models import PushOptOut, Role, User
 from scheduler.events import audience, recall
@@ -118,3 +120,61 @@ def test_a_large_audience_goes_by_mass_send_within_the_monthly_limit(db_url, set
     stats = httpx.get(f"{standin.url}/_standin/stats").json()
     assert stats["messages"]["mass"] == 5 and stats["messages"]["custom"] == 0
     db.dispose()
+
+
+def test_broadcasting_the_same_event_again_resumes_it(tmp_path: Path, standin_url: str, standin) -> None:
+    """An outage cut the first send short; `jianxi broadcast` with the same title, date and region (or --event)
+    resumes that event: those not reached get it, nobody gets it twice, no second event."""
+    from bot.kv import DatabaseStore
+    from bot.models import MatchingEvent
+    from bot.wechat.client import WeChatApi
+    from scheduler.events import announce
+
+    url = f"sqlite:///{tmp_path}/b.db"
+    db = Database(url)
+    db.upgrade()
+    _followers(db)
+    s2 = Settings(env="test", database_url=url, wechat_api_base=standin_url, push_max_attempts=1, push_workers=1,
+                  _env_file=None)  # type: ignore[call-arg]
+    standin.fault("message/custom/send", -1, times=8)  # two sends fail for good (the client tries each 4 times)
+    args = {"title": "郑州专场对接会", "text": "现场招募见习人员", "starts_on": date(2026, 12, 5), "region": "4101"}
+    event, first = announce(db, WeChatApi(s2, db, DatabaseStore(db), sleep=lambda s: None), s2, **args)
+    assert first.as_dict() == {"sent": 2, "skipped": 0, "failed": 2}
+    env = {"JIANXI_DATABASE_URL": url, "JIANXI_WECHAT_API_BASE": standin_url, "JIANXI_ENV": "test"}
+    r = jianxi("broadcast", "--title", "郑州专场对接会", "--text", "现场招募见习人员", "--date", "2026-12-05",
+               "--region", "4101", env=env, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout.strip().splitlines()[-1]) == {"sent": 2, "skipped": 2, "failed": 0}
+    assert f"活动 {event.id}" in r.stderr and "继续推送" in r.stderr
+    again = jianxi("broadcast", "--event", str(event.id), env=env, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout.strip().splitlines()[-1]) == {"sent": 0, "skipped": 4, "failed": 0}
+    got = [m["touser"] for m in standin.messages()]
+    assert sorted(got) == ["o_zz_cs", "o_zz_kj", "o_zz_none", "o_zz_se"]  # each once
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(MatchingEvent)) == 1
+    db.dispose()
+
+
+def test_the_last_one_of_10001_is_reached_too(db_url, settings, standin) -> None:
+    """WeChat's list send takes 2 to 10,000 openids: of 10,001, the 10,001st goes by customer-service message."""
+    from bot.kv import DatabaseStore
+    from bot.wechat.client import WeChatApi
+    from scheduler.events import announce
+
+    db = Database(db_url)
+    openids = [f"o_big_{i:05d}" for i in range(10_001)]
+    with db.engine.begin() as conn:
+        conn.execute(insert(User), [{"openid": o, "role": "graduate", "region_code": "410105", "subscribed": True,
+                                     "pushes_enabled": True} for o in openids])
+    s2 = settings.model_copy(update={"push_mass_threshold": 3})
+    event, summary = announce(db, WeChatApi(s2, db, DatabaseStore(db)), s2, title="郑州专场", text="现场招募",
+                              region="4101")
+    assert summary.as_dict() == {"sent": 10_001, "skipped": 0, "failed": 0}
+    stats = standin.stats()
+    assert stats["messages"] == {"custom": 1, "template": 0, "mass": 10_000}
+    [last] = standin.messages(sorted(openids)[-1])
+    assert last["kind"] == "custom" and "郑州专场" in last["payload"]["text"]["content"]
+    assert not [c for c in standin.calls() if c["errcode"] == 40130]
+    db.dispose()
+
