@@ -378,21 +378,21 @@ def _announce(ctx: Context, values: dict[str, Any]) -> str:
     admin = admin_of(ctx)
     if admin is None:
         return NOT_OFFICIAL
-    from scheduler.events import announce
+    from scheduler.events import deliver_in_background, save_event
 
     services, region = ctx.services, admin.region_code
     major = None if values["major"] == "不限" else values["major"]
     if services.api is None:
         return "当前环境不能推送消息。"
 
-    def send() -> None:
-        announce(services.db, services.api, services.settings, title=values["title"], text=values["text"],
-                 starts_on=date.fromisoformat(values["date"]), place=values["place"], region=region, major=major,
-                 created_by=f"official:{admin.name}")
-
-    ctx.after(send)
-    return (f"✅ 活动“{values['title']}”已发布，正在推送给{ctx.user.region_name or '全国'}"
-            f"{'' if major is None else major + '及相关专业的'}关注者；活动前一天会再提醒一次。")
+    # Saved with this message; sent on a thread after the commit, so the reply does not wait for the delivery.
+    event, _ = save_event(ctx.session, title=values["title"], text=values["text"],
+                          starts_on=date.fromisoformat(values["date"]), place=values["place"], region=region,
+                          major=major, created_by=f"official:{admin.name}")
+    event_id, people = event.id, event.audience
+    ctx.after(lambda: deliver_in_background(services.db, services.api, services.settings, event_id))
+    return (f"✅ 活动“{values['title']}”已发布，正在推送，共{people}人（{ctx.user.region_name or '全国'}"
+            f"{'' if major is None else major + '及相关专业的'}关注者）；活动前一天会再提醒一次。")
 
 
 EVENT_FORM = router.form(Form(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -100,6 +101,10 @@ def test_official_publishes_a_matching_event_in_chat(client, settings, standin) 
     assert "面向哪个专业" in official.say("30家单位现场招募会计、财务类见习人员")
     assert "请核对" in official.say("会计学")
     assert "已发布" in official.say("确认")
+    for _ in range(400):  # sent on a thread after the reply
+        if standin.messages():
+            break
+        time.sleep(0.05)
     assert {m["touser"] for m in standin.messages()} == {"o_grad_zz"}  # Henan only
     assert "河南省会计类见习专场" in standin.messages("o_grad_zz")[0]["payload"]["text"]["content"]
     assert "人社工作人员" in WeChatUser(client, settings, openid="o_grad_zz").say("发布活动")

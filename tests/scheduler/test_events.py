@@ -4,6 +4,8 @@ major of the same 专业类), a rerun of the recall sends nothing twice, and bad
 from __future__ import annotations
 
 import json
+import time
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -178,3 +180,28 @@ def test_the_last_one_of_10001_is_reached_too(db_url, settings, standin) -> None
     assert not [c for c in standin.calls() if c["errcode"] == 40130]
     db.dispose()
 
+
+def test_publishing_in_chat_answers_at_once_and_sends_in_the_background(client, settings, standin) -> None:
+    from tests.conftest import WeChatUser
+
+    db = client.app.state.services.db
+    with db.session() as s:
+        s.add_all([User(openid=f"o_hn_{i}", role=Role.graduate.value, region_code="410105") for i in range(12)])
+        s.add(User(openid="o_official_hn", role=Role.official.value, name="河南省", region_code="41",
+                   region_name="河南省"))
+    official = WeChatUser(client, settings, openid="o_official_hn")
+    for answer in ("发布活动", "河南省见习专场", (date.today() + timedelta(days=10)).isoformat(), "郑州市人才市场",
+                   "30家单位现场招募见习人员", "不限"):
+        official.say(answer)
+    standin.fault("message/custom/send", None, times=12, delay_s=0.3)  # each send takes 0.3 s: 1 s or more in all
+    started = time.monotonic()
+    reply = official.say("确认")
+    took = time.monotonic() - started
+    at_reply = len(standin.messages())
+    assert "已发布" in reply and "正在推送，共12人" in reply
+    assert at_reply < 12 and took < 1.0, (at_reply, took)  # the reply did not wait for the delivery
+    deadline = time.monotonic() + 30
+    while len(standin.messages()) < 12 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    got = Counter(m["touser"] for m in standin.messages())
+    assert set(got) == {f"o_hn_{i}" for i in range(12)} and set(got.values()) == {1}
