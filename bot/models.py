@@ -362,16 +362,24 @@ class ClaimStatus(enum.StrEnum):
     rejected = "rejected"
 
 
+class ClaimKind(enum.StrEnum):
+    monthly = "monthly"  # one month's subsidy (and any "1+1" difference due by then)
+    difference = "difference"  # the "1+1" difference alone, claimed when the retention became known later
+
+
 class SubsidyClaim(Base):
-    """A unit's monthly subsidy claim (补贴申领), computed from attendance, the region's rate and the minimum
-    wage in force that month; ``lines`` keeps the computation per trainee as it was when submitted."""
+    """A unit's subsidy claim (补贴申领): monthly, computed from attendance, the region's rate and the minimum
+    wage in force that month; or the "1+1" difference alone. ``lines`` keeps the computation per trainee as it
+    was when submitted. One monthly claim per unit and month; difference claims are numbered (``ref``)."""
 
     __tablename__ = "subsidy_claims"
-    __table_args__ = (UniqueConstraint("unit_id", "month", name="uq_subsidy_claims_unit_month"),)
+    __table_args__ = (UniqueConstraint("unit_id", "month", "kind", "ref", name="uq_subsidy_claims_unit_month_kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(Integer, index=True)
-    month: Mapped[str] = mapped_column(String(7))
+    month: Mapped[str] = mapped_column(String(7))  # the month claimed; a difference claim: the latest end month
+    kind: Mapped[str] = mapped_column(String(12), default=ClaimKind.monthly.value, server_default="monthly")
+    ref: Mapped[str] = mapped_column(String(16), default="", server_default="")  # d1, d2 … for difference claims
     region_code: Mapped[str] = mapped_column(String(6), index=True)
     status: Mapped[str] = mapped_column(String(12), default=ClaimStatus.submitted.value)
     total: Mapped[Decimal] = mapped_column(Numeric(12, 2))

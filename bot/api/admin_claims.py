@@ -1,6 +1,7 @@
 """``/api/v1/admin/claims``: units' monthly subsidy claims for officials, scoped to the caller's region.
 
-* ``GET /api/v1/admin/claims?status=&month=YYYY-MM&limit=&offset=`` → ``{"items", "total"}`` with the amounts
+* ``GET /api/v1/admin/claims?status=&month=YYYY-MM&limit=&offset=`` → ``{"items", "total"}`` with the amounts;
+  ``kind`` is ``monthly`` or ``difference`` (the "1+1" difference claimed on its own; ``month``: the latest end)
 * ``GET /api/v1/admin/claims/{id}`` → one claim with its lines per trainee and the basis of the computation
 * ``POST /api/v1/admin/claims/{id}/review`` ``{"action": "approve" | "reject" | "pay", "reason"}``:
   submitted → approved → paid, or submitted → rejected (a reason required); anything else is a 409
@@ -29,7 +30,8 @@ router = APIRouter(prefix="/api/v1/admin/claims", tags=["admin"])
 
 def _item(c: SubsidyClaim, unit: Unit | None, full: bool = False) -> dict[str, Any]:
     item: dict[str, Any] = {
-        "id": c.id, "unit_id": c.unit_id, "unit": unit.name if unit else None, "month": c.month,
+        "id": c.id, "unit_id": c.unit_id, "unit": unit.name if unit else None, "month": c.month, "kind": c.kind,
+        "title": claims.claim_title(c),
         "region_code": c.region_code, "status": c.status, "status_label": claims.claim_label(c.status),
         "total": str(Decimal(c.total).quantize(Decimal("0.01"))), "reason": c.reason,
         "created_at": c.created_at.isoformat(timespec="seconds"),

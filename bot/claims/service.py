@@ -26,15 +26,18 @@ from functools import cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.applications.lifecycle import date_text
 from bot.applications.service import trainee_label
 from bot.models import (
     Application,
     ApplicationEvent,
     ApplicationStatus,
     Attendance,
+    ClaimKind,
     ClaimStatus,
     SubsidyClaim,
     Unit,
@@ -105,7 +108,9 @@ def trainees(session: Session, unit: Unit, month: str) -> list[Application]:
 
 
 def claim_of(session: Session, unit: Unit, month: str) -> SubsidyClaim | None:
-    return session.scalar(select(SubsidyClaim).where(SubsidyClaim.unit_id == unit.id, SubsidyClaim.month == month))
+    """The unit's monthly claim for ``month``."""
+    return session.scalar(select(SubsidyClaim).where(SubsidyClaim.unit_id == unit.id, SubsidyClaim.month == month,
+                                                     SubsidyClaim.kind == ClaimKind.monthly.value))
 
 
 def _locked(session: Session, unit: Unit, month: str) -> SubsidyClaim | None:
@@ -266,6 +271,7 @@ class Computation:
     sources: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # anything here: the claim cannot be submitted
     tier_question: TierQuestion | None = None  # the unit's minimum-wage tier must be stated first
+    kind: str = "monthly"  # or "difference": the "1+1" differences alone (month: the latest end month)
 
     @property
     def total(self) -> Decimal:
@@ -444,40 +450,105 @@ def compute(session: Session, unit: Unit, month: str, today: date) -> Computatio
         c.notes.append(f"最低工资档次：{tier_label(wage.tier)}，由{tier_source(unit)}（最低工资表未列出各县区所属档次），"
                        "以当地人社部门核定的档次和金额为准。")
     c.sources += [s for s in (_cite(rule.rate_entry),) if s]
-    _one_plus_one(session, unit, month, rule, wage, people, c)
+    _differences(session, unit, rule, last, c)
     _remaining_period(session, unit, month, rule, wage, people, c)
     c.notes.append(CAVEAT)
     return c
 
 
-def _one_plus_one(session: Session, unit: Unit, month: str, rule: SubsidyRule, wage: WageRule,
-                  people: list[Application], c: Computation) -> None:
-    """In the month an internship ends: the retention-tier difference, once, when retention reached the threshold."""
+def _claimed_differences(session: Session, unit: Unit) -> set[int]:
+    """Sign-ups whose "1+1" difference is in a claim already (any claim not rejected): never paid twice."""
+    done: set[int] = set()
+    for claim in session.scalars(select(SubsidyClaim).where(SubsidyClaim.unit_id == unit.id,
+                                                            SubsidyClaim.status != ClaimStatus.rejected.value)):
+        for line in claim.lines or []:
+            if isinstance(line, dict) and line.get("kind") == "retention_difference":
+                ref = line.get("application_id")
+                if isinstance(ref, int):
+                    done.add(ref)
+    return done
+
+
+def _month_of(d: date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def _differences(session: Session, unit: Unit, rule: SubsidyRule, upto: date, c: Computation) -> None:
+    """The "1+1" difference, once per trainee whose internship ended by ``upto`` (期满 or 留用 recorded) and whose
+    difference no claim carries yet, when the unit's retention has reached the threshold. Whenever the
+    retention becomes known, the next claim (or 申领补贴 差额) carries it: it is never lost."""
     if rule.retained_rate is None or rule.threshold is None or rule.base_rate is None:
         return
-    first, last = month_bounds(month)
-    ended = [a for a in people if a.ends_on is not None and first <= a.ends_on <= last
-             and a.status in (ApplicationStatus.completed.value, ApplicationStatus.retained.value)]
-    if not ended:
+    ended = [ApplicationStatus.completed.value, ApplicationStatus.retained.value]
+    rows = list(session.scalars(select(Application).where(
+        Application.unit_id == unit.id, Application.ends_on.is_not(None), Application.ends_on <= upto,
+        Application.status.in_([*ended, ApplicationStatus.on_internship.value]))
+        .order_by(Application.ends_on, Application.id)))
+    for a in rows:
+        if a.status == ApplicationStatus.on_internship.value:
+            c.notes.append(f"{trainee_label(a)}的见习期已于{date_text(a.ends_on)}届满，尚未登记期满或留用：回复"
+                           f"“期满 报名{a.id}”或“留用 报名{a.id}”登记后，“1+1”差额（留用率达标时）会在下次申领时计发，"
+                           "也可回复“申领补贴 差额”单独申领，不会遗漏。")
+    done = _claimed_differences(session, unit)
+    due = [a for a in rows if a.status in ended and a.id not in done]
+    if not due:
         return
     kept, finished = _retention(session, unit)
     share = Decimal(kept) / Decimal(finished) if finished else Decimal(0)
     threshold = Decimal(rule.threshold.numerator) / Decimal(rule.threshold.denominator)
     cite = _cite(rule.one_plus_one or rule.retention_entry)
     if share < threshold:
-        c.notes.append(f"见习期满留用率 {kept}/{finished}，未达到{yuan(threshold * 100)}%，不发差额补贴。")
+        c.notes.append(f"见习期满留用率 {kept}/{finished}，未达到{yuan(threshold * 100)}%，暂不发“1+1”差额；"
+                       "留用率达到后，已期满人员的差额可回复“申领补贴 差额”申领。")
         return
-    diff = _money(wage.monthly_yuan * (rule.retained_rate - rule.base_rate))
-    for a in ended:
-        months = _months_between(a.starts_on or first, a.ends_on or last)
+    for a in due:
+        assert a.ends_on is not None
+        end_month = _month_of(a.ends_on)
+        wage = _wage(rule, unit, end_month)
+        if isinstance(wage, TierQuestion):
+            c.tier_question = wage
+            c.problems.append(wage.text())
+            return
+        if isinstance(wage, str):
+            c.problems.append(wage)
+            return
+        diff = _money(wage.monthly_yuan * (rule.retained_rate - rule.base_rate))
+        months = _months_between(a.starts_on or a.ends_on, a.ends_on)
         amount = _money(diff * months)
         c.lines.append({"application_id": a.id, "name": trainee_label(a), "kind": "retention_difference",
-                        "months": months, "amount": str(amount),
-                        "text": f"{trainee_label(a)}：“1+1”差额（留用率{kept}/{finished}）"
+                        "months": months, "end_month": end_month, "wage": str(wage.monthly_yuan), "amount": str(amount),
+                        "text": f"{trainee_label(a)}：“1+1”差额（留用率{kept}/{finished}，{month_text(end_month)}期满）"
                                 f"{yuan(diff)}元×{months}个月={yuan(amount)}元"})
-    c.notes.append("“1+1”差额按每人见习月数、按本月最低工资计算；通知未写明计算口径，以当地人社部门核定为准。")
+    c.notes.append("“1+1”差额每人只计发一次，按见习月数和见习期满当月的最低工资计算；通知未写明计算口径，"
+                   "以当地人社部门核定为准。")
     if cite:
         c.sources.append(cite)
+
+
+def pays_difference(unit: Unit) -> bool:
+    """Whether the unit's region pays a "1+1" retention difference this code can compute."""
+    rule = rule_for(knowledge_region(unit.region_code))
+    return rule.retained_rate is not None and rule.threshold is not None and rule.base_rate is not None
+
+
+def compute_difference(session: Session, unit: Unit, today: date) -> Computation:
+    """申领补贴 差额: the "1+1" differences due and not claimed yet, on their own (no month's attendance)."""
+    region = knowledge_region(unit.region_code)
+    c = Computation(_month_of(today), region, kind=ClaimKind.difference.value)
+    rule = rule_for(region)
+    if rule.retained_rate is None or rule.threshold is None or rule.base_rate is None:
+        where = REGION_NAMES.get(region, "当地") if region != "national" else "当地"
+        c.problems.append(f"{where}的通知没有可在这里测算的“1+1”留用差额补贴标准，请向当地人社部门咨询。")
+        return c
+    _differences(session, unit, rule, today, c)
+    if not c.lines and not c.problems:
+        c.problems.append("现在没有待申领的“1+1”差额：见习期满并登记“期满”或“留用”、且单位留用率达到规定比例后才能申领，"
+                          "每人只计发一次。" + ("\n" + "\n".join(c.notes) if c.notes else ""))
+        return c
+    if c.lines:
+        c.month = max(str(line["end_month"]) for line in c.lines)
+        c.sources += [s for s in (_cite(rule.rate_entry),) if s]
+    return c
 
 
 def _retained_on(session: Session, a: Application) -> date | None:
@@ -536,7 +607,14 @@ def _policy_end(text: str) -> date | None:
 
 
 # --- submitting and reviewing --------------------------------------------------------------------------
+def _lock(session: Session, unit: Unit) -> None:
+    """One claim of a unit at a time (PostgreSQL row lock; SQLite writes one at a time anyway), so that two
+    claims computed at once cannot both carry the same "1+1" difference."""
+    session.execute(select(Unit.id).where(Unit.id == unit.id).with_for_update())
+
+
 def submit(session: Session, unit: Unit, month: str, today: date) -> SubsidyClaim:
+    _lock(session, unit)
     existing = claim_of(session, unit, month)
     if existing is not None and existing.status != ClaimStatus.rejected.value:
         raise ClaimError(f"{month_text(month)}的补贴已经申领过（申领{existing.id}，{claim_label(existing.status)}）。",
@@ -555,6 +633,34 @@ def submit(session: Session, unit: Unit, month: str, today: date) -> SubsidyClai
     session.add(claim)
     session.flush()
     return claim
+
+
+def submit_difference(session: Session, unit: Unit, today: date) -> SubsidyClaim:
+    """确认申领 差额: a claim of the "1+1" differences due (numbered d1, d2 … per unit)."""
+    _lock(session, unit)
+    c = compute_difference(session, unit, today)
+    if c.problems:
+        raise ClaimError("\n".join(c.problems))
+    notes = "\n".join(c.notes + ["依据：" + "；".join(dict.fromkeys(c.sources))])
+    count = session.scalar(select(func.count()).select_from(SubsidyClaim).where(
+        SubsidyClaim.unit_id == unit.id, SubsidyClaim.kind == ClaimKind.difference.value)) or 0
+    claim = SubsidyClaim(unit_id=unit.id, month=c.month, kind=ClaimKind.difference.value, ref=f"d{count + 1}",
+                         region_code=unit.region_code, total=c.total, lines=c.lines, notes=notes,
+                         status=ClaimStatus.submitted.value)
+    try:
+        with session.begin_nested():
+            session.add(claim)
+            session.flush()
+    except IntegrityError:  # the same unit, from two devices at once
+        raise ClaimError("刚刚已经提交过一笔差额申领，请回复“我的申领”查看。", conflict=True) from None
+    return claim
+
+
+def claim_title(claim: SubsidyClaim) -> str:
+    """申领12's subject: 2026年10月见习补贴, or “1+1”差额补贴（2026年10月期满）."""
+    if claim.kind == ClaimKind.difference.value:
+        return f"“1+1”差额补贴（{month_text(claim.month)}期满）"
+    return f"{month_text(claim.month)}见习补贴"
 
 
 REVIEW = {"approve": (ClaimStatus.submitted, ClaimStatus.approved), "reject": (ClaimStatus.submitted, ClaimStatus.rejected),
@@ -582,7 +688,7 @@ _VERB = {"approve": "审核通过", "reject": "驳回", "pay": "标记为已拨�
 
 
 def claim_text(claim: SubsidyClaim, unit_name: str) -> str:
-    lines = [f"【申领{claim.id}】{unit_name} {month_text(claim.month)}见习补贴：{claim_label(claim.status)}",
+    lines = [f"【申领{claim.id}】{unit_name} {claim_title(claim)}：{claim_label(claim.status)}",
              *[f"· {line['text']}" for line in claim.lines], f"合计：{yuan(Decimal(claim.total))}元"]
     if claim.reason:
         lines.append(f"原因：{claim.reason}")
@@ -594,15 +700,18 @@ def claim_text(claim: SubsidyClaim, unit_name: str) -> str:
 def preview_text(c: Computation, unit_name: str) -> str:
     if c.problems:
         return "\n".join(c.problems)
-    lines = [f"{unit_name} {month_text(c.month)}见习补贴测算：", *[f"· {line['text']}" for line in c.lines],
+    what = (f"“1+1”差额补贴（{month_text(c.month)}期满）" if c.kind == ClaimKind.difference.value
+            else f"{month_text(c.month)}见习补贴")
+    lines = [f"{unit_name} {what}测算：", *[f"· {line['text']}" for line in c.lines],
              f"合计：{yuan(c.total)}元", *c.notes, "依据：" + "；".join(dict.fromkeys(c.sources))]
     return "\n".join(lines)
 
 
 def status_message(claim: SubsidyClaim) -> str:
     """What the unit is told when its claim changes status."""
-    text = (f"【补贴申领】{month_text(claim.month)}见习补贴（申领{claim.id}，{yuan(Decimal(claim.total))}元）："
+    text = (f"【补贴申领】{claim_title(claim)}（申领{claim.id}，{yuan(Decimal(claim.total))}元）："
             f"{claim_label(claim.status)}。")
     if claim.status == ClaimStatus.rejected.value:
-        text += f"原因：{claim.reason or '未说明'}。考勤更正后可重新申领。"
+        again = "可重新申领" if claim.kind == ClaimKind.difference.value else "考勤更正后可重新申领"
+        text += f"原因：{claim.reason or '未说明'}。{again}。"
     return text

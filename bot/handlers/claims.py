@@ -4,6 +4,7 @@
     考勤 2026-10 张三 22 李四 20        → days attended per trainee (all saved, or none with the reasons)
     申领补贴 2026-10                   → the computation per trainee, to check
     确认申领 2026-10                   → submit it (officials review; the unit is told)
+    申领补贴 差额 / 确认申领 差额        → the "1+1" differences whose retention was recorded after their month
     我的申领                           → the unit's claims and their statuses
 
 Where the minimum-wage table lists a province's tiers but not which counties are in each (河南), the first
@@ -97,8 +98,8 @@ TIER_FORM = router.form(Form(
 ))
 
 
-def _ask_tier(ctx: Context, question: claims.TierQuestion) -> str:
-    ctx.remember(wage_tier_month=question.month)
+def _ask_tier(ctx: Context, question: claims.TierQuestion, then: str | None = None) -> str:
+    ctx.remember(wage_tier_month=then or question.month)
     tiers = [{"tier": r.tier, "amount": r.amount} for r in question.tiers]
     started = ctx.dispatcher.forms.start(ctx, TIER_FORM.name, {"_tiers": tiers})
     return question.text() + "\n\n" + started
@@ -110,13 +111,34 @@ def _tier_saved(ctx: Context, values: dict[str, Any]) -> str:
         return refusal
     month = ctx.recall("wage_tier_month") or last_month(ctx.now.date())
     ctx.forget("wage_tier_month")
+    on = ctx.now.date() if month == DIFFERENCE else claims.month_bounds(month)[0]
     try:
-        rule = claims.set_wage_tier(unit, values["wage_tier"]["tier"], by="unit", on=claims.month_bounds(month)[0])
+        rule = claims.set_wage_tier(unit, values["wage_tier"]["tier"], by="unit", on=on)
     except claims.ClaimError as e:
         return e.message
     head = (f"✅ 已记录：贵单位按{rule.label}最低工资标准申领见习补贴，以后的申领都按这一档计算"
             "（如需更正，请联系当地人社部门）。\n\n")
-    return head + _preview(ctx, unit, month)
+    return head + (_difference(ctx, unit, confirm=False) if month == DIFFERENCE else _preview(ctx, unit, month))
+
+
+DIFFERENCE = "差额"  # what the tier form returns to when it was asked for a difference claim
+
+
+def _difference(ctx: Context, unit, confirm: bool) -> str:  # type: ignore[no-untyped-def]
+    """申领补贴 差额 / 确认申领 差额: the "1+1" differences whose retention became known after their month."""
+    today = ctx.now.date()
+    computed = claims.compute_difference(ctx.session, unit, today)
+    if computed.tier_question is not None:
+        return _ask_tier(ctx, computed.tier_question, then=DIFFERENCE)
+    if confirm:
+        try:
+            submitted = claims.submit_difference(ctx.session, unit, today)
+        except claims.ClaimError as e:
+            return e.message
+        return (f"✅ 已提交{claims.claim_title(submitted)}申领（申领{submitted.id}），合计 {yuan(submitted.total)} 元，"
+                "等待人社部门审核，结果会通知您。")
+    preview = claims.preview_text(computed, unit.name)
+    return preview if computed.problems else preview + "\n\n核对无误请回复“确认申领 差额”提交。"
 
 
 def _preview(ctx: Context, unit, month: str) -> str:  # type: ignore[no-untyped-def]
@@ -136,8 +158,10 @@ def claim(ctx: Context) -> Reply:
     if ("至" in text or "到" in text or "一次性" in text) and len(claims.MONTH.findall(text)) != 1:
         return ("见习补贴按月申领，一次申领一个月：国家实行“1+1”申领模式，不得见习结束后集中发放"
                 "（人社部发〔2023〕27号 四（二））。请按月回复，例如：申领补贴 " + last_month(ctx.now.date()))
-    month = claims.parse_month(text) or last_month(ctx.now.date())
     today = ctx.now.date()
+    if "差额" in text:
+        return _difference(ctx, unit, confirm=text.startswith("确认"))
+    month = claims.parse_month(text) or last_month(today)
     existing = claims.claim_of(ctx.session, unit, month)
     if existing is None or existing.status == "rejected":
         question = claims.compute(ctx.session, unit, month, today).tier_question
@@ -165,5 +189,5 @@ def my_claims(ctx: Context) -> Reply:
     if not rows:
         return f"还没有补贴申领。月份结束、考勤报齐后回复“申领补贴 {last_month(ctx.now.date())}”。"
     return "\n".join([f"{unit.name}的补贴申领："] + [
-        f"· 申领{c.id}：{claims.month_text(c.month)} {yuan(c.total)} 元，{claims.claim_label(c.status)}"
+        f"· 申领{c.id}：{claims.claim_title(c)} {yuan(c.total)} 元，{claims.claim_label(c.status)}"
         + (f"（{c.reason}）" if c.reason else "") for c in rows])

@@ -266,7 +266,7 @@ def _claim(ctx: Context, admin: Admin, ref: str) -> SubsidyClaim | None:
 def _pending_claims(session: Session, admin: Admin, today: date) -> list[str]:
     query = admin.scope(select(SubsidyClaim, Unit).join(Unit, Unit.id == SubsidyClaim.unit_id).where(
         SubsidyClaim.status.in_((ClaimStatus.submitted.value, ClaimStatus.approved.value))), SubsidyClaim.region_code)
-    return [f"补贴{c.id}：{u.name} {claims.month_text(c.month)} {yuan(c.total)}元 · {claims.claim_label(c.status)}"
+    return [f"补贴{c.id}：{u.name} {claims.claim_title(c)} {yuan(c.total)}元 · {claims.claim_label(c.status)}"
             for c, u in session.execute(query.order_by(SubsidyClaim.created_at, SubsidyClaim.id)).tuples()]
 
 
@@ -296,7 +296,7 @@ def _act_on_claim(ctx: Context, admin: Admin, ref: str, action: str, reason: str
     unit = ctx.session.get(Unit, c.unit_id)
     if unit is not None:
         _tell_unit(ctx, unit, claims.status_message(c), f"claim:{c.id}:{c.status}")
-    return f"补贴{c.id}（{unit.name if unit else ''} {claims.month_text(c.month)}，{yuan(c.total)}元）：{claims.claim_label(c.status)}。"
+    return f"补贴{c.id}（{unit.name if unit else ''} {claims.claim_title(c)}，{yuan(c.total)}元）：{claims.claim_label(c.status)}。"
 
 
 REVIEWABLES: dict[str, Reviewable] = {

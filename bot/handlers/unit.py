@@ -21,6 +21,7 @@ from typing import Any
 from bot import validators as v
 from bot.applications.lifecycle import TransitionError, date_text, label, transition
 from bot.applications.service import notify_status_change, trainee_label
+from bot.claims import service as claims
 from bot.conversation.context import Context
 from bot.conversation.forms import Form, Slot
 from bot.conversation.router import Reply, Router
@@ -332,4 +333,8 @@ def unit_decide(ctx: Context) -> Reply:
         extra = f"（{date_text(a.ends_on)}结束）"
     reply = f"报名{a.id}（{trainee_label(a)}）已改为“{label(a.status)}”{extra}{told}。"
     note = service.cap_note(ctx.session, unit) if target == ApplicationStatus.on_internship else None
+    ended = a.ends_on is not None and a.ends_on <= today
+    if target in (ApplicationStatus.completed, ApplicationStatus.retained) and ended and claims.pays_difference(unit):
+        note = ("单位留用率达到规定比例的，该见习人员的“1+1”差额会在下次申领补贴时计发，"
+                "也可回复“申领补贴 差额”单独申领。")
     return reply + ("\n" + note if note else "")

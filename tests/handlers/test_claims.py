@@ -221,3 +221,64 @@ def test_changsha_states_no_base_rate_and_invents_no_amount(client, settings) ->
     assert "没有规定" in unit.say("确认申领 2026-10")
     with db.session() as s:
         assert s.scalar(select(SubsidyClaim.id)) is None
+
+
+def _kept_on_later(client, settings, unit_openid: str) -> tuple[WeChatUser, int]:  # type: ignore[no-untyped-def]
+    """October claimed while 李四 (whose internship ended on 31 October) was still recorded as on internship."""
+    _setup(client, HOHHOT, unit_openid)
+    unit = WeChatUser(client, settings, openid=unit_openid)
+    unit.say("考勤 2026-10 张三 22 李四 20")
+    preview = unit.say("申领补贴 2026-10")
+    assert "李四：“1+1”差额" not in preview and "合计：2380元" in preview  # 2 × 2380 × 50%
+    assert "李四的见习期已于2026年10月31日届满，尚未登记期满或留用" in preview and "不会遗漏" in preview
+    assert "已提交" in unit.say("确认申领 2026-10")
+    with client.app.state.services.db.session() as s:
+        lisi = s.scalar(select(Application.id).where(Application.applicant_name == "李四",
+                                                     Application.position_code.like("T%")))
+    kept = unit.say(f"留用 报名{lisi}")
+    assert "已留用" in kept and "申领补贴 差额" in kept
+    return unit, lisi
+
+
+def test_a_difference_known_after_its_month_is_claimed_on_its_own_once(client, settings, standin) -> None:
+    db = client.app.state.services.db
+    unit, lisi = _kept_on_later(client, settings, "o_unit_diff")
+    # 内人社办发〔2023〕118号: (70% − 50%) × 2380 (一类, in force in October 2026) = 476 a month, August to October.
+    difference = Decimal("2380") * (Decimal("0.7") - Decimal("0.5")) * 3
+    assert difference == Decimal("1428.0")
+    preview = unit.say("申领补贴 差额")
+    assert "“1+1”差额补贴（2026年10月期满）测算" in preview
+    assert "李四：“1+1”差额（留用率1/1，2026年10月期满）476元×3个月=1428元" in preview and "合计：1428元" in preview
+    assert "确认申领 差额" in preview
+    done = unit.say("确认申领 差额")
+    assert "已提交“1+1”差额补贴（2026年10月期满）申领" in done and "1428" in done
+    # Never twice: not again on its own, not in the next month's claim.
+    assert "现在没有待申领的“1+1”差额" in unit.say("确认申领 差额")
+    unit.say("考勤 2026-11 张三 20")
+    november = unit.say("申领补贴 2026-11")
+    assert "李四：“1+1”差额" not in november and "合计：1190元" in november
+    with db.session() as s:
+        claims = {c.kind: c for c in s.scalars(select(SubsidyClaim))}
+        assert claims["difference"].total == difference and claims["difference"].ref == "d1"
+        assert claims["difference"].lines[0]["application_id"] == lisi
+        assert claims["monthly"].total == Decimal("2380")
+        claim_id = claims["difference"].id
+    # The official sees and approves it; the unit is told.
+    with db.session() as s:
+        s.add(User(openid="o_off_diff", role=Role.official.value, region_code="15", region_name="内蒙古自治区",
+                   name="内蒙古自治区"))
+    official = WeChatUser(client, settings, openid="o_off_diff")
+    assert f"补贴{claim_id}：测试见习单位 “1+1”差额补贴（2026年10月期满） 1428元" in official.say("待办")
+    assert "审核通过" in official.say(f"通过 补贴{claim_id}")
+    assert "“1+1”差额补贴（2026年10月期满）" in standin.messages("o_unit_diff")[-1]["payload"]["text"]["content"]
+    assert "“1+1”差额补贴（2026年10月期满） 1428 元" in unit.say("我的申领")
+
+
+def test_a_difference_known_after_its_month_goes_in_the_next_claim(client, settings) -> None:
+    unit, lisi = _kept_on_later(client, settings, "o_unit_diff2")
+    unit.say("考勤 2026-11 张三 20")
+    november = unit.say("申领补贴 2026-11")
+    assert "李四：“1+1”差额（留用率1/1，2026年10月期满）476元×3个月=1428元" in november
+    assert "合计：2618元" in november  # 1190 for 张三's November + 1428
+    assert "已提交" in unit.say("确认申领 2026-11")
+    assert "现在没有待申领的“1+1”差额" in unit.say("申领补贴 差额")
