@@ -1,5 +1,8 @@
 """Opting out of and back into reminders: 退订 / 退订 考勤提醒 / 恢复提醒 / 恢复 考勤提醒.
 
+Any kind's name or short name after 退订 / 恢复 comes here first (intents.yaml lists them as commands):
+退订 汇总表, 恢复 补贴, 恢复 对接活动通知 ...
+
 退订 alone stops every push to the person; with a kind, only that kind (scheduler.push reads ``push_opt_outs``).
 Unfollowing the account stops everything too (bot.handlers.welcome).
 """
@@ -13,7 +16,7 @@ from sqlalchemy import delete, select
 from bot.conversation.context import Context
 from bot.conversation.router import Router
 from bot.models import PushOptOut
-from scheduler.push import KINDS
+from scheduler.push import KINDS, forget_stop
 
 router = Router("pushes")
 
@@ -47,6 +50,7 @@ def opt_in(ctx: Context) -> str:
     if kind is None:
         ctx.user.pushes_enabled = True
         ctx.session.execute(delete(PushOptOut).where(PushOptOut.openid == ctx.user.openid))
+        forget_stop(ctx.session, ctx.user.openid)  # a refusal (43101) WeChat reported is lifted too
         return "已为您恢复全部提醒消息。回复“退订”可随时关闭，或“退订 考勤提醒”只关闭一类。"
     ctx.session.execute(delete(PushOptOut).where(PushOptOut.openid == ctx.user.openid, PushOptOut.kind == kind))
     return f"已恢复“{KINDS[kind]}”。"
