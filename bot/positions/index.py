@@ -1,12 +1,18 @@
 """The in-memory index of the position catalogue: posting lists and compact per-position columns.
 
 Built once from the ``positions`` table with the driver's own rows (no tokenising: ``major_codes`` and
-``search_tokens`` were computed at import; each distinct value is interned once), then kept up to date by :meth:`PositionIndex.refresh`, which loads only rows whose id is above the
-highest the index has, or whose ``updated_at`` is later than the start of the previous read less a safety margin
-(``REFRESH_MARGIN``: a writer stamps ``updated_at`` before it commits, so a row can become visible a little after
-its stamp; transactions are assumed to commit within the margin of their stamp). Rows seen again unchanged are
-skipped. Imports run in another process; the process-wide :data:`holder` refreshes an index before a query at most
-every ``refresh_every`` seconds. The refresh's ``updated_at`` range wants an index on ``positions.updated_at``.
+``search_tokens`` were computed at import; each distinct value is interned once), then kept up to date by
+:meth:`PositionIndex.refresh`, which loads only rows whose id is above the highest the index has, or whose
+``updated_at`` is later than the start of the previous read less a safety margin (``REFRESH_MARGIN``: a writer
+stamps ``updated_at`` before it commits, so a row can become visible a little after its stamp; transactions are
+assumed to commit within the margin of their stamp). Rows seen again unchanged are skipped.
+
+Imports run in another process; the process-wide :data:`holder` starts a refresh at most every ``refresh_every``
+seconds, in a background thread: requests keep answering from the index as it is meanwhile (the request that
+starts a refresh of a few rows waits for it, so a change made in chat is seen at once). A refresh applies rows a
+chunk at a time under the lock and compacts dead slots in place; a catalogue imported again (many changed rows)
+is rebuilt from the table instead, the refresher's own structures let go first, so the peak is about one index
+plus the one being built. The refresh's ``updated_at`` range wants an index on ``positions.updated_at``.
 
 Layout (one *slot* per position version; an update that changes majors, place or title moves the position
 to a new slot and marks the old one dead):
@@ -130,9 +136,13 @@ def _expand(keys_of: Sequence[tuple[int, ...]], ids: np.ndarray) -> Postings:
 
 
 class Postings:
-    """Slots per key: a CSR block (keys → offsets into one int32 array) plus append-only deltas."""
+    """Slots per key: a CSR block (keys → offsets into one int32 array) plus append-only deltas.
 
-    MERGE_AT = 200_000
+    :meth:`merged` and :meth:`compacted` return new objects and leave this one as it is, so the index can
+    compute them outside its lock while requests keep reading this one, then swap the reference.
+    """
+
+    MERGE_AT = 200_000  # delta entries at which the index folds the deltas into the CSR block
 
     def __init__(self) -> None:
         self.where: dict[int, int] = {}
@@ -173,20 +183,40 @@ class Postings:
     def add(self, key: int, slot: int) -> None:
         self.delta.setdefault(key, array("i")).append(slot)
         self.delta_size += 1
-        if self.delta_size >= self.MERGE_AT:
-            self.merge()
 
-    def merge(self) -> None:
+    def merged(self) -> Postings:
+        """The same postings with the deltas folded into the CSR block (a new object)."""
         if not self.delta_size:
-            return
+            return self
         keys = [np.repeat(np.array(list(self.where), dtype=np.int64), np.diff(self.offsets))]
         slots = [self.slots]
         for key, extra in self.delta.items():
             keys.append(np.full(len(extra), key, dtype=np.int64))
             slots.append(np.frombuffer(extra, dtype=np.int32))
-        merged = Postings.from_pairs(np.concatenate(keys), np.concatenate(slots))
+        return Postings.from_pairs(np.concatenate(keys), np.concatenate(slots))
+
+    def merge(self) -> None:
+        """Fold the deltas in place (only for a Postings no one else is reading)."""
+        merged = self.merged()
         self.where, self.offsets, self.slots = merged.where, merged.offsets, merged.slots
         self.delta, self.delta_size = {}, 0
+
+    def compacted(self, alive: np.ndarray, remap: np.ndarray) -> Postings:
+        """Without the dead slots, the live ones renumbered by ``remap`` (a new object): one pass over the
+        block, which stays sorted by key, so no sort and no second copy of the keys."""
+        out = Postings()
+        keep = alive[self.slots]
+        out.slots = remap[self.slots[keep]]
+        kept = np.concatenate([np.zeros(1, np.int64), np.cumsum(keep, dtype=np.int64)])
+        out.offsets = kept[self.offsets]
+        out.where = dict(self.where)
+        for key, extra in self.delta.items():
+            ext = np.frombuffer(extra, dtype=np.int32)
+            ext = remap[ext[alive[ext]]]
+            if len(ext):
+                out.delta[key] = array("i", ext.tobytes())
+                out.delta_size += len(ext)
+        return out
 
     @property
     def nbytes(self) -> int:
@@ -243,6 +273,16 @@ class SearchFilters:
     status: str = "open"  # open (recommendable) / full / closed / all
 
 
+def _give_back_memory() -> None:
+    """Return freed heap pages to the system (glibc), so the resident size falls after a rebuild or compaction."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # another C library: its own policy
+        pass
+
+
 def _day(value: Any) -> int:
     if value is None:
         return NO_CLOSE
@@ -257,6 +297,10 @@ class PositionIndex:
     """Positions in memory for ranking and search. Build with :meth:`build`; keep fresh with :meth:`refresh`."""
 
     REFRESH_MARGIN = timedelta(seconds=5)
+    SMALL_CHANGE = 2_000  # rows: a refresh this small is waited for by the request that started it
+    LARGE_CHANGE = 50_000  # rows (or a quarter of the index, if more): rebuilt from the table, not applied row by row
+    APPLY_CHUNK = 2_000  # rows applied per hold of the lock, so requests are never kept waiting long
+    COMPACT_DEAD = 1_000  # dead slots (and a third of all) at which the index compacts itself in place
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
@@ -280,7 +324,11 @@ class PositionIndex:
         self.refreshed_at = 0.0
         self.build_seconds = 0.0
         self._token_cache: dict[str, np.ndarray] = {}
-        self._token_cache_vocab = 0
+        self._token_cache_version = -1
+        self.version = 0  # bumped by every change of slots or postings (caches of slots follow it)
+        self._stale = False  # the writer's interning was let go for a rebuild that did not finish: rebuild next
+        self.rebuilds = 0
+        self.compactions = 0
         self._major_ids: dict[str | None, int] = {}
         self._major_keys: list[tuple[int, ...]] = []
         self._token_ids: dict[str | None, int] = {}
@@ -298,7 +346,7 @@ class PositionIndex:
     # -- building ---------------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, db: Database, chunk: int = 50_000) -> PositionIndex:
+    def build(cls, db: Database, chunk: int = 20_000) -> PositionIndex:
         """Every position of the database, read in chunks with the driver's own rows (no tokenising, no per-row
         objects kept): each row becomes a few small integers (interned major codes, title tokens, place and
         attributes), and the posting lists are expanded from those with numpy at the end."""
@@ -445,6 +493,7 @@ class PositionIndex:
         """Insert or update rows (under the lock). Returns how many changed the index."""
         c = self.cols
         changed = 0
+        self.version += 1
         for (pid, codes, tokens, edu, cat, prov, city, county, left, demo, status, closes, updated, unit) in rows:
             m, t, p = self._major_id(codes), self._token_id(tokens), self._place_id(prov, city, county)
             u = self._unit_id(unit)
@@ -490,49 +539,142 @@ class PositionIndex:
             changed += 1
         return changed
 
-    def refresh(self, db: Database) -> int:
+    def refresh(self, db: Database, settled: threading.Event | None = None) -> int:
         """Load rows added or updated since the index last looked; returns how many changed it.
 
         New rows: ``id`` above the highest known. Updated rows: ``updated_at`` after the previous read's start
         less the margin, read as (id, updated_at) pairs first (an index range scan once ``positions.updated_at`` is
-        indexed), then in full only for the pairs not seen before. Rebuilds from scratch when rows were removed
-        (the highest id went down) or when a third of the slots are dead versions of updated positions.
+        indexed), then in full only for the pairs not seen before. Rows are applied ``APPLY_CHUNK`` at a time,
+        each chunk under the lock, so requests keep being answered meanwhile; deltas are merged and dead slots
+        compacted outside the lock (new arrays, swapped in), never by building a second index.
+
+        Many changed rows (more than ``LARGE_CHANGE`` or a quarter of the index: a catalogue imported again), or
+        rows removed (the highest id went down): the index is rebuilt from the table instead (:meth:`rebuild`);
+        requests keep using this one until the new one replaces it.
+
+        ``settled`` (for :class:`IndexHolder`) is set as soon as the refresh is known to be more than
+        ``SMALL_CHANGE`` rows, so the request that started it need not wait.
         """
         read_from = utcnow()
+        started = time.perf_counter()
         since = self.read_from - self.REFRESH_MARGIN if self.read_from is not None else None
-        recent: dict[int, datetime] = {}
+        table = Position.__table__
         with db.engine.connect() as conn:
-            top = conn.scalar(select(func.max(_P.id)))
-            if (top or 0) < self.max_id:
-                self._replace(PositionIndex.build(db))
-                return self.n
-            rows = list(conn.execute(select(*_SELECT).where(_P.id > self.max_id).order_by(_P.id)))
+            top = conn.scalar(select(func.max(_P.id))) or 0
+            removed = top < self.max_id
+            fresh = touched = 0
+            if not removed:
+                fresh = conn.scalar(select(func.count()).select_from(table).where(_P.id > self.max_id)) or 0
+                if since is not None:  # less the rows stamped within the margin of the last read, seen then
+                    touched = conn.scalar(select(func.count()).select_from(table).where(_P.updated_at > since)) or 0
+                    touched = max(0, touched - len(self._recent))
+        if removed or self._stale or fresh + touched > max(self.LARGE_CHANGE, self.size // 4):
+            if settled is not None:
+                settled.set()
+            self.rebuild(db)
+            return self.n
+        if settled is not None and fresh + touched > self.SMALL_CHANGE:
+            settled.set()
+        counted = time.perf_counter()
+        changed = 0
+        recent: dict[int, datetime] = {}
+        read = 0
+        known = self.max_id
+        with db.engine.connect() as conn:
+            wanted = []
             if since is not None:
                 # (No "id <= max_id" here: SQLite would then walk the primary key instead of an updated_at index.)
-                wanted = []
+                small = self.SMALL_CHANGE
                 for pid, stamp in conn.execute(select(_P.id, _P.updated_at).where(_P.updated_at > since)):
                     recent[pid] = stamp
-                    if pid <= self.max_id and self._recent.get(pid) != stamp:
+                    if pid <= known and self._recent.get(pid) != stamp:
                         wanted.append(pid)
-                for i in range(0, len(wanted), 5000):
-                    rows += list(conn.execute(select(*_SELECT).where(_P.id.in_(wanted[i : i + 5000]))))
+                        if len(wanted) == small and settled is not None:
+                            settled.set()  # more than counted (an import is running): no request waits for it
+            result = conn.execution_options(stream_results=True, max_row_buffer=self.APPLY_CHUNK).execute(
+                select(*_SELECT).where(_P.id > known).order_by(_P.id))
+            for rows in result.partitions(self.APPLY_CHUNK):
+                read += len(rows)
+                if settled is not None and read + len(wanted) > self.SMALL_CHANGE:
+                    settled.set()
+                changed += self._apply_chunk(rows)
+            for i in range(0, len(wanted), self.APPLY_CHUNK):
+                rows = list(conn.execute(select(*_SELECT).where(_P.id.in_(wanted[i : i + self.APPLY_CHUNK]))))
+                read += len(rows)
+                changed += self._apply_chunk(rows)
         self.read_from = read_from
-        self.last_read = len(rows)
-        changed = 0
-        if rows:
-            with self.lock:
-                changed = self._apply(rows)
+        self.last_read = read
         self._recent = recent
         self.refreshed_at = time.monotonic()
-        if self.dead > 1000 and self.dead * 3 > self.n:
-            self._replace(PositionIndex.build(db))
+        if settled is not None:
+            settled.set()  # every change is in; what follows is housekeeping no request need wait for
+        log.debug("position index refresh: %d new + %d touched counted in %.3f s; %d read, %d changed in %.3f s",
+                  fresh, touched, counted - started, read, changed, time.perf_counter() - counted)
+        if max(p.delta_size for p in (self.majors, self.places, self.tokens)) >= Postings.MERGE_AT:
+            merged = [p.merged() for p in (self.majors, self.places, self.tokens)]  # outside the lock
+            with self.lock:
+                self.majors, self.places, self.tokens = merged
+                self.version += 1
+        if self.dead >= self.COMPACT_DEAD and self.dead * 3 > self.n:
+            self.compact()
         return changed
 
+    def _apply_chunk(self, rows: Sequence[Sequence[Any]]) -> int:
+        with self.lock:
+            return self._apply(rows)
+
+    def compact(self) -> None:
+        """Drop the dead slots in place: new, shorter columns and postings are computed outside the lock (only
+        the refresher writes, and it is here), then swapped in; the old ones are let go at once."""
+        n = self.n
+        alive = self.cols["alive"][:n]
+        keep = np.flatnonzero(alive)
+        remap = np.full(n, -1, np.int32)
+        remap[keep] = np.arange(len(keep), dtype=np.int32)
+        cols = {name: arr[:n][keep] for name, arr in self.cols.items()}
+        postings = [p.compacted(alive, remap) for p in (self.majors, self.places, self.tokens)]
+        slot_of_id = np.full(len(self.slot_of_id), -1, np.int32)
+        slot_of_id[cols["ids"]] = np.arange(len(keep), dtype=np.int32)
+        with self.lock:
+            old = (self.cols, self.slot_of_id, self.majors, self.places, self.tokens, self._token_cache)
+            self.cols, self.n, self.dead, self.slot_of_id = cols, len(keep), 0, slot_of_id
+            self.majors, self.places, self.tokens = postings
+            self.version += 1
+            self._token_cache = {}
+        del cols, postings, alive, remap, old  # the old columns and postings are freed here, outside the lock
+        self.compactions += 1
+        _give_back_memory()
+        log.info("position index compacted: %d slots to %d", n, self.n)
+
+    def rebuild(self, db: Database) -> None:
+        """Build the index again from the table and put it in place of this one's contents.
+
+        Requests keep using this index until the new one is ready. What only the refresher needs (the interning
+        of raw values, the signatures, the recent stamps) is let go first, so the peak holds one index for
+        reading plus the one being built; if the build fails, the next refresh rebuilds again.
+        """
+        self._stale = True
+        with self.lock:
+            old = (self._major_ids, self._token_ids, self._place_ids, self._attr_ids, self._unit_ids, self._recent)
+            self._major_ids, self._token_ids, self._place_ids, self._attr_ids, self._unit_ids = {}, {}, {}, {}, {}
+            self._recent = {}
+        del old  # freed here, outside the lock
+        fresh = PositionIndex.build(db)
+        self._replace(fresh)
+        del fresh
+        self.rebuilds += 1
+        _give_back_memory()
+
     def _replace(self, other: PositionIndex) -> None:
+        old = []
         with self.lock:
             for name, value in vars(other).items():
-                if name not in ("lock", "refresh_lock"):
+                if name not in ("lock", "refresh_lock", "version", "rebuilds", "compactions"):
+                    old.append(getattr(self, name, None))
                     setattr(self, name, value)
+            self.version += 1
+            self._stale = False
+        del old  # the replaced structures are freed here, outside the lock
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -566,8 +708,8 @@ class PositionIndex:
 
     def token_slots(self, word: str) -> np.ndarray:
         """Slots whose title has a token equal to, or containing, ``word``."""
-        if self._token_cache_vocab != len(self.vocab):
-            self._token_cache, self._token_cache_vocab = {}, len(self.vocab)
+        if self._token_cache_version != self.version:
+            self._token_cache, self._token_cache_version = {}, self.version
         cached = self._token_cache.get(word)
         if cached is not None:
             return cached
@@ -584,7 +726,7 @@ class PositionIndex:
         """Slots (dead ones too) whose title token, named major or 专业类, or unit name contains ``word``."""
         parts = [self.token_slots(word)]
         parts += [self.majors.get(key) for key in self._major_word_keys(word)]
-        if len(self.unit_names) != self._unit_cache_size:
+        if len(self.unit_names) != self._unit_cache_size:  # unit ids, not slots: only new names matter
             self._unit_cache, self._unit_cache_size = {}, len(self.unit_names)
         units = self._unit_cache.get(word)
         if units is None:
@@ -832,17 +974,23 @@ FIT_POINTS_ARRAY = [FIT_POINTS[f] for f in FITS]
 
 
 class IndexHolder:
-    """One index per database URL in this process, refreshed before use at most every ``refresh_every`` s.
+    """One index per database URL in this process, refreshed at most every ``refresh_every`` s.
 
-    Only one thread builds or refreshes an index at a time; the others keep answering from the index as it is.
+    A refresh runs in a background thread, one per index at a time, never in the request that starts it:
+    requests keep answering from the index as it is until the refresh has applied what changed (or the rebuilt
+    index replaces it). The request that starts a small refresh (``PositionIndex.SMALL_CHANGE`` rows at most, say
+    a position just approved) waits for it, at most ``wait_s``, so it sees its own change; a larger one it does
+    not wait for.
     """
 
-    def __init__(self, refresh_every: float = 3.0, capacity: int = 4) -> None:
+    def __init__(self, refresh_every: float = 3.0, capacity: int = 4, wait_s: float = 1.0) -> None:
         self.refresh_every = refresh_every
         self.capacity = capacity
+        self.wait_s = wait_s
         self._indexes: OrderedDict[str, PositionIndex] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}
+        self._threads: dict[str, threading.Thread] = {}
 
     def get(self, db: Database, refresh: bool = True) -> PositionIndex:
         url = db.url
@@ -856,9 +1004,9 @@ class IndexHolder:
                 with self._lock:
                     index = self._indexes.get(url)
                 if index is None:
-                    from bot.positions.features import title_tokens
+                    from bot.positions.query import default_parser
 
-                    title_tokens("见习岗位")  # load jieba's dictionary now, not in the first request
+                    default_parser()  # load jieba's dictionaries now, not in the first request
                     index = PositionIndex.build(db)
                     with self._lock:
                         self._indexes[url] = index
@@ -867,28 +1015,66 @@ class IndexHolder:
             return index
         if refresh and time.monotonic() - index.refreshed_at >= self.refresh_every:
             if index.refresh_lock.acquire(blocking=False):
+                settled = threading.Event()
+                thread = threading.Thread(target=self._refresh, args=(db, index, settled), daemon=True,
+                                          name="position-index-refresh")
+                with self._lock:
+                    self._threads[url] = thread
                 try:
-                    index.refresh(db)
-                except Exception:  # a failed refresh must not fail the query: the index stays as it was
-                    log.exception("position index refresh failed")
-                finally:
+                    thread.start()
+                except BaseException:
                     index.refresh_lock.release()
+                    raise
+                settled.wait(self.wait_s)
         return index
 
-    def clear(self, url: str | None = None) -> None:
-        """Forget the index of ``url`` (every index when None): the next :meth:`get` rebuilds it."""
-        with self._lock:
-            if url is None:
-                self._indexes.clear()
-            else:
-                from bot.db import normalise_url
+    @staticmethod
+    def _refresh(db: Database, index: PositionIndex, settled: threading.Event) -> None:
+        try:
+            index.refresh(db, settled)
+        except Exception:  # a failed refresh must not fail the queries: the index stays as it was
+            log.exception("position index refresh failed")
+        finally:
+            index.refreshed_at = time.monotonic()  # a failure is retried after the interval, not at once
+            index.refresh_lock.release()
+            settled.set()
 
-                self._indexes.pop(normalise_url(url), None)
+    def refreshing(self, db: Database) -> bool:
+        """Whether a refresh of ``db``'s index is running."""
+        with self._lock:
+            thread = self._threads.get(db.url)
+        return thread is not None and thread.is_alive()
+
+    def wait(self, db: Database, timeout: float | None = None) -> bool:
+        """Wait for the running refresh of ``db``'s index, if any; False when it is still running."""
+        with self._lock:
+            thread = self._threads.get(db.url)
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
+    def clear(self, url: str | None = None) -> None:
+        """Forget the index of ``url`` (every index when None): the next :meth:`get` rebuilds it. A refresh still
+        running is waited for (briefly), so it does not outlive the database it reads."""
+        from bot.db import normalise_url
+
+        key = normalise_url(url) if url is not None else None
+        with self._lock:
+            threads = [t for u, t in self._threads.items() if key is None or u == key]
+            if key is None:
+                self._indexes.clear()
+                self._threads.clear()
+            else:
+                self._indexes.pop(key, None)
+                self._threads.pop(key, None)
+        for thread in threads:
+            thread.join(30)
 
 
 holder = IndexHolder()
 
 
 def get_index(db: Database) -> PositionIndex:
-    """The process-wide index of ``db``, built on first use and refreshed every few seconds."""
+    """The process-wide index of ``db``, built on first use and refreshed every few seconds (in the background)."""
     return holder.get(db)

@@ -203,6 +203,9 @@ class QueryParser:
                 self._children.setdefault(d.province_code, []).append(d)
             if d.level == "county" and d.city_code:
                 self._children.setdefault(d.city_code, []).append(d)
+        import jieba.posseg
+
+        jieba.posseg.lcut("想去广州")  # load the dictionaries now, not in the first request
         self.place_names = self._place_names()
         self.unlisted_names = frozenset(UNLISTED_PLACES)
         self.max_place_name = max(len(n) for n in [*self.place_names, *self.unlisted_names])

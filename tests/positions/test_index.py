@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import numpy as np
+import pytest
 from sqlalchemy import delete
 
 from bot.db import Database
@@ -309,3 +312,96 @@ def test_holder_builds_once_and_refreshes_at_most_every_interval(db: Database) -
     assert holder.get(db).size == 2
     holder.clear(db.url)
     assert holder.get(db) is not first
+
+
+def test_a_large_refresh_runs_in_the_background_while_requests_use_the_current_index(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    holder = IndexHolder(refresh_every=3600)
+    add(db, row("A", "会计学", TIANHE))
+    _remember(db)
+    index = holder.get(db)
+    crit = Criteria(majors=("120203",))
+    monkeypatch.setattr(PositionIndex, "LARGE_CHANGE", 0, raising=False)  # any change: a catalogue imported again
+    started, release = threading.Event(), threading.Event()
+    build = PositionIndex.build
+
+    def slow_build(cls, db: Database, chunk: int = 20_000) -> PositionIndex:  # type: ignore[no-untyped-def]
+        started.set()
+        release.wait(10)
+        return build(db, chunk)
+
+    monkeypatch.setattr(PositionIndex, "build", classmethod(slow_build))
+    add(db, row("B", "会计学", TIANHE, demonstration=True))
+    _remember(db)
+    holder.refresh_every = 0
+    t = time.perf_counter()
+    assert holder.get(db) is index
+    assert time.perf_counter() - t < 1.5  # the request did not wait for the rebuild
+    assert started.wait(5) and holder.refreshing(db)
+    assert _codes(index, crit) == ["A"]  # answered from the current index meanwhile
+    assert index.search(SearchFilters(keyword="会计"), 1, 10, TODAY)[0] == 1
+    release.set()
+    assert holder.wait(db, 10) and not holder.refreshing(db)
+    assert _codes(index, crit) == ["B", "A"] and index.rebuilds == 1 and index.size == 2
+
+
+def test_many_moved_positions_are_compacted_in_place_without_a_second_index(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    add(db, *[row(f"P{i}", "会计学", TIANHE, title=f"会计助理{i}") for i in range(6)])
+    _remember(db)
+    index = PositionIndex.build(db)
+    monkeypatch.setattr(PositionIndex, "COMPACT_DEAD", 2)
+
+    def no_build(cls, db: Database, chunk: int = 0) -> PositionIndex:  # type: ignore[no-untyped-def]
+        raise AssertionError("compaction must not build another index")
+
+    monkeypatch.setattr(PositionIndex, "build", classmethod(no_build))
+    with db.session() as s:  # four of six move: other major, place and title
+        s.query(Position).filter(Position.code.in_(["P0", "P1", "P2", "P3"])).update(
+            {"major_codes": "080902", "majors_text": "软件工程", "search_tokens": "软件 开发",
+             "county_code": "440305", "city_code": "4403", "updated_at": utcnow()}, synchronize_session=False)
+    index.refresh(db)
+    assert index.compactions == 1 and index.dead == 0 and index.n == index.size == 6
+    assert set(_codes(index, Criteria(majors=("080902",), places=("440305",)))) == {"P0", "P1", "P2", "P3"}
+    assert set(_codes(index, Criteria(majors=("120203",)))) == {"P4", "P5"}
+    assert _codes(index, Criteria(places=("440106",))) and set(_codes(index, Criteria(places=("440106",)))) == {
+        "P4", "P5"}
+    assert {_code_of[i] for i in index.search(SearchFilters(keyword="软件"), 1, 10, TODAY)[1]} == {
+        "P0", "P1", "P2", "P3"}
+    assert all(index.cols["ids"][index._slot(pid)] == pid for pid in index.cols["ids"][: index.n])
+    change(db, "P4", places_left=0)  # and it keeps refreshing after
+    add(db, row("P6", "会计学", TIANHE))
+    _remember(db)
+    index.refresh(db)
+    assert set(_codes(index, Criteria(majors=("120203",)))) == {"P5", "P6"}
+
+
+def test_a_large_change_rebuilds_from_the_table(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    add(db, *[row(f"R{i}", "会计学", TIANHE) for i in range(4)])
+    for i in range(4):
+        change(db, f"R{i}", updated_at=utcnow() - timedelta(hours=1))  # imported a while ago
+    _remember(db)
+    index = PositionIndex.build(db)
+    monkeypatch.setattr(PositionIndex, "LARGE_CHANGE", 2)
+    with db.session() as s:
+        s.query(Position).update({"major_codes": "080902", "majors_text": "软件工程", "updated_at": utcnow()},
+                                 synchronize_session=False)
+    index.refresh(db)
+    assert index.rebuilds == 1 and index.dead == 0 and index.size == 4
+    assert set(_codes(index, Criteria(majors=("080902",)))) == {"R0", "R1", "R2", "R3"}
+    assert _codes(index, Criteria(majors=("120203",))) == []
+    change(db, "R0", places_left=0)  # refreshed row by row again after the rebuild
+    assert index.refresh(db) == 1 and index.rebuilds == 1
+    assert set(_codes(index, Criteria(majors=("080902",)))) == {"R1", "R2", "R3"}
+
+
+def test_keyword_lookups_follow_new_positions(db: Database) -> None:
+    add(db, row("K1", "会计学", TIANHE, title="会计助理"))
+    _remember(db)
+    index = PositionIndex.build(db)
+    assert index.search(SearchFilters(keyword="助理"), 1, 10, TODAY)[0] == 1
+    add(db, row("K2", "软件工程", TIANHE, title="会计助理"))  # no new title word: the cached look-up must not hide it
+    _remember(db)
+    index.refresh(db)
+    assert index.search(SearchFilters(keyword="助理"), 1, 10, TODAY)[0] == 2
+    assert _codes(index, Criteria(places=("440106",), keywords=("助理",))) == ["K1", "K2"]
