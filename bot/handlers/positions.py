@@ -197,7 +197,7 @@ def _ask_unknown_place(ctx: Context, text: str, major: str | None, parsed: Parse
     if major:
         known["major"] = major
     question = ctx.dispatcher.forms.start(ctx, FIND_FORM.name, known=known)
-    return f"{unknown_place_notice(parsed.unknown_places).split('请告诉我')[0]}\n\n{question}"
+    return f"{unknown_place_notice(parsed.unknown_places, ask=False)}\n\n{question}"
 
 
 def _run(ctx: Context, query: dict[str, Any]) -> Recommendations | str:

@@ -163,13 +163,14 @@ def by_positions(index: PositionIndex, candidates: tuple[Division, ...]) -> tupl
     return tuple(sorted(candidates, key=lambda d: -index.places.size(int(d.code))))
 
 
-def unknown_place_notice(names: tuple[str, ...] | list[str], instead: str | None = None) -> str:
-    """"“香港”不在岗位目录的行政区划里……": a place the division table does not have, said plainly."""
+def unknown_place_notice(names: tuple[str, ...] | list[str], instead: str | None = None, ask: bool = True) -> str:
+    """"“香港”不在岗位目录的行政区划里……": a place the division table does not have, said plainly; ``instead``:
+    the known place searched instead; ``ask``: end with the request for a province, city or district."""
     said = "、".join(f"“{n}”" for n in names)
     head = f"{said}不在岗位目录的行政区划里（岗位按内地的省、市、区县登记），"
     if instead:
         return head + f"下面只按{instead}查找。"
-    return head + "没有按这个地点查找。请告诉我想去的省、市或区县，例如“广州天河”“郑州”“河南”。"
+    return head + "没有按这个地点查找。" + ("请告诉我想去的省、市或区县，例如“广州天河”“郑州”“河南”。" if ask else "")
 
 
 def _widen(place: Division) -> list[Division]:
