@@ -50,6 +50,7 @@ def fallback(ctx: Context) -> Reply:
     if not ctx.text or (engine.domain(engine.normalise(ctx.text)) == "none" and not ctx.recall("policy")):
         return help_fallback(ctx)
     result = ask(ctx)
-    if result.kind != "unknown":
+    if result.kind != "unknown" or result.context.get("options"):
+        # An "I don't know" that offers numbered near questions keeps its numbers to itself.
         return result.text
     return result.text + "\n\n我能帮您：\n" + capabilities(ctx)

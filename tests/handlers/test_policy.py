@@ -31,9 +31,10 @@ def test_stored_region_answers_and_out_of_scope(wechat_user, client) -> None:  #
 
 def test_an_honest_unknown_offers_near_questions_and_a_number_picks_one(wechat_user) -> None:  # type: ignore[no-untyped-def]
     u = wechat_user
-    u.click("POLICY_QA")
+    u.say("河南见习补贴是多少")
     unknown = u.say("我去年参加过一次见习了，还能再来第二回吗")
     assert "没有找到确切答案" in unknown and "建议咨询" in unknown and "\n1. " in unknown
+    assert "我能帮您" not in unknown  # one numbered list, not two
     first_option = unknown.split("\n1. ", 1)[1].split("\n", 1)[0]
     picked = u.say("1")
     assert "依据：" in picked, (first_option, picked)
