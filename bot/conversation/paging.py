@@ -22,32 +22,35 @@ def split_text(text: str, limit: int = WECHAT_TEXT_LIMIT - FOOTER_RESERVE) -> li
         return [text]
     pages: list[str] = []
     current = ""
-    for block in _blocks(text.split("\n")):
-        candidate = block if not current else current + "\n" + block
-        if utf8_len(candidate) <= limit:
-            current = candidate
-            continue
+
+    def flush() -> None:
+        nonlocal current
         if current:
             pages.append(current)
             current = ""
+
+    def add(piece: str) -> None:
+        """Onto the current page if it fits, else on a new one (cut at characters when over the limit)."""
+        nonlocal current
+        candidate = piece if not current else current + "\n" + piece
+        if utf8_len(candidate) <= limit:
+            current = candidate
+            return
+        flush()
+        while utf8_len(piece) > limit:
+            cut = _cut_point(piece, limit)
+            pages.append(piece[:cut])
+            piece = piece[cut:]
+        current = piece
+
+    for block in _blocks(text.split("\n")):
         if utf8_len(block) <= limit:
-            current = block
-            continue
-        for line in block.split("\n"):  # one item over the limit: at its line breaks, as before
-            candidate = line if not current else current + "\n" + line
-            if utf8_len(candidate) <= limit:
-                current = candidate
-                continue
-            if current:
-                pages.append(current)
-                current = ""
-            while utf8_len(line) > limit:
-                cut = _cut_point(line, limit)
-                pages.append(line[:cut])
-                line = line[cut:]
-            current = line
-    if current:
-        pages.append(current)
+            add(block)
+        else:  # one item over the limit: on pages of its own, at its line breaks, as before
+            flush()
+            for line in block.split("\n"):
+                add(line)
+    flush()
     return pages
 
 
