@@ -99,6 +99,7 @@ class PolicyAnswerer:
     def __init__(self, entries: list[Entry] | None = None, places: Divisions | None = None) -> None:
         self.entries = entries if entries is not None else load_entries()
         self.by_id = {e.id: e for e in self.entries}
+        self.national_topics = {e.topic for e in self.entries if e.region == "national"}
         self.places = places or divisions()
         with LEXICON.open(encoding="utf-8") as f:
             lex = yaml.safe_load(f)
@@ -491,7 +492,8 @@ class PolicyAnswerer:
             domain = "strong"
         raw = self._strip_places(unicodedata.normalize("NFKC", question).lower())[0]
         ranked = self.score(rest, raw) if domain != "none" or rest.strip() else []
-        if domain == "none" and not (ranked and ranked[0].score >= NONE_ANSWER_AT and not self.unseen_words(rest)):
+        unseen = self.unseen_words(rest)
+        if domain == "none" and not (ranked and ranked[0].score >= NONE_ANSWER_AT and not unseen):
             # Nothing of the programme named: only a question that is almost word for word one the notices
             # answer ("长沙这个通知依据湖南省哪个文件") is answered.
             return self._unknown(region_code, context, reason="scope")
@@ -504,7 +506,7 @@ class PolicyAnswerer:
         best = self._answerable(ranked, region_code)
         if best is None:
             return self._unknown(region_code, context, reason="silent", topic_entry=ranked[0].entry)
-        if domain == "weak" and best.score < WEAK_ANSWER_AT and (best.score < ANSWER_AT or self.unseen_words(rest)):
+        if domain == "weak" and best.score < WEAK_ANSWER_AT and (best.score < ANSWER_AT or unseen):
             # Only everyday words in common with the programme (社保, 单位 ...): no guessing.
             return self._unknown(region_code, context, reason="scope")
         cue = self.topic_cues.get(best.entry.topic)
@@ -512,7 +514,7 @@ class PolicyAnswerer:
         if best.score >= ANSWER_AT or _topic_margin(ranked) >= TOPIC_MARGIN or (cued and best.score >= CUED_ANSWER_AT):
             # A loose match is still answered when the question also names the topic's own cue (中介 … 交钱).
             return self._answer_topic(best.entry, region_code, best.score, context, ranked)
-        if self.unseen_words(rest):
+        if unseen:
             # A loose match and words the notices never use: say so (with the contact), and offer the
             # nearest questions the notices do answer.
             return self._unknown(region_code, context, options=self._options(ranked, region_code))
@@ -633,12 +635,9 @@ class PolicyAnswerer:
         for r in ranked:
             if r.score < ranked[0].score - TOPIC_MARGIN:
                 return None
-            if self._topic_has_national(r.entry.topic):
+            if r.entry.topic in self.national_topics:
                 return r
         return None
-
-    def _topic_has_national(self, topic: str) -> bool:
-        return any(e.topic == topic and e.region == "national" for e in self.entries)
 
     def _options(self, ranked: list[Scored], region_code: str | None) -> list[Entry]:
         """Up to three topics near the question, each as the user's region would ask it (their region's
