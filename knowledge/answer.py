@@ -38,6 +38,7 @@ import zhconv
 from rapidfuzz import fuzz
 
 from knowledge.divisions import Division, Divisions, Mention, divisions
+from knowledge.examples import Example, load_examples
 from knowledge.schema import DOC_REGION, REGION_NAMES, Entry, load_entries
 
 jieba.setLogLevel(logging.WARNING)
@@ -50,6 +51,8 @@ CLARIFY_AT = 0.34  # between: "您是想问……" with the top choices
 WEAK_ANSWER_AT = 0.70  # a question with only everyday words of the programme: this well, or ANSWER_AT with no unseen word
 NONE_ANSWER_AT = 0.75  # a question with no word of the programme at all: this well, with no unseen word
 OOV_WEIGHT = 0.5
+OOS_AT = 0.5  # a question matching the out-of-scope examples this well ...
+OOS_MARGIN = 0.0  # ... and this much better than any topic is out of scope
 HOMOPHONE_MAX = 5  # longest programme word looked for by sound
 COMMON_WORD_FREQ = 1000  # a county short name this frequent in jieba's dictionary is a word first
 POOL_FACTOR = 0.9
@@ -61,10 +64,14 @@ CUED_ANSWER_AT = 0.34  # below ANSWER_AT, the best topic is answered when its cu
 CUE_BONUS = 0.15  # a topic whose cue (topics.yaml) the question contains
 TOPIC_MARGIN = 0.1  # below ANSWER_AT, a topic this far ahead of the next is answered, not asked about  # a question with only everyday words (社保, 单位) must match this well
 FALLBACK_NOTE = "具体以当地人社部门规定为准"
+LOCAL_ONLY_TOPICS = frozenset({"targets"})  # a national rule on these is no answer for a region with its own notice
 _STOP = set("的 了 吗 呢 啊 呀 吧 么 嘛 哦 是 在 我 我们 你 你们 他 她 它 这 那 这个 那个 请问 一下 想 问 问下 "
             "知道 有 有没有 和 与 及 或 还 也 都 就 要 会 能 得 地 个 么 多少 什么 怎么 如何 哪些 哪 谁 几 吗 "
             "? ？ ， , 。 . ! ！ 、 ~ 呗 咱 咱们 俺 他们 现在 今年 这边 那边 这里 那里 "
-            "中不中 得不得 行不行 嘞 哈 噻 撒 咧 捏".split())
+            "中不中 得不得 行不行 嘞 哈 噻 撒 咧 捏 "
+            # English function words of a mixed question ("what's the 见习期 duration"): they say nothing.
+            "' what s the a an of for to is are be do does can could i my me we our you it this that "
+            "and or in on at about how if".split())
 
 
 @dataclass
@@ -96,8 +103,11 @@ def knowledge_region(code: str | None) -> str:
 
 
 class PolicyAnswerer:
-    def __init__(self, entries: list[Entry] | None = None, places: Divisions | None = None) -> None:
+    def __init__(self, entries: list[Entry] | None = None, places: Divisions | None = None,
+                 examples: list[Example] | None = None) -> None:
         self.entries = entries if entries is not None else load_entries()
+        # Labelled questions (knowledge/examples.py): more ways each topic is asked, and out-of-scope ones.
+        self.examples = examples if examples is not None else (load_examples() if entries is None else [])
         self.by_id = {e.id: e for e in self.entries}
         self.national_topics = {e.topic for e in self.entries if e.region == "national"}
         self.places = places or divisions()
@@ -175,6 +185,8 @@ class PolicyAnswerer:
                     near = self.place_sounds.get(sound) or self.near_sounds.get(_near(" ".join(_pinyin(piece))))
                     if near and set(piece) & set(near):
                         word = near
+                if word and n == 2 and not set(piece) & set(word) and not self._whole(text, i, n):
+                    word = None  # 写一 in 写一份 is no 协议: a two-character slip keeps a character, or stands alone
                 if word and word != piece and not self.tokenizer.FREQ.get(piece):
                     out.append(word)
                     i += n
@@ -199,7 +211,7 @@ class PolicyAnswerer:
         ``chatter``): 怀孕, 出差, 双休. In a question the index matches only loosely, they say it asks about
         something the notices do not cover, rather than which of several covered things it means."""
         return [t for t in dict.fromkeys(self.tokens(query))
-                if len(t) >= 2 and t not in self.idf and t not in self.chatter and re.search(r"[\u4e00-\u9fff]", t)]
+                if len(t) >= 2 and t not in self.idf and t not in self.example_words and t not in self.chatter and re.search(r"[\u4e00-\u9fff]", t)]
 
     def out_of_scope(self, text: str, raw: str = "") -> bool:
         """Whether a question is about something next to the programme the notices do not cover
@@ -323,6 +335,26 @@ class PolicyAnswerer:
             topic_questions.setdefault(e.topic, []).extend(
                 self.tokens(self._strip_places(self.normalise(q))[0]) for q in e.questions)
             topic_keywords.setdefault(e.topic, []).extend(e.keywords)
+        # Labelled examples join their topic's questions; out-of-scope ones make a pseudo-topic of their own.
+        self.example_words: set[str] = set()
+        example_terms: dict[str, list[str]] = {}
+        example_counts: Counter[str] = Counter()
+        oos_questions: list[list[str]] = []
+        for ex in self.examples:
+            toks = self.tokens(self._strip_places(self.normalise(ex.q))[0])
+            if ex.topic == OUT_OF_SCOPE:
+                oos_questions.append(toks)
+            elif ex.topic in topic_questions:
+                # Their words and character pairs count for the topic; they do not join its fuzzy-matched
+                # questions, where a short question inside a long example would match it fully.
+                example_terms.setdefault(ex.topic, []).extend(toks)
+                example_counts.update(set(toks))
+        self.oos_questions = list(dict.fromkeys(" ".join(x) for x in oos_questions))
+        # A word people used in two questions the notices answer, and in none they do not, is the
+        # programme's (a life story's 简历 in one rambling question is not).
+        oos_words = {t for x in oos_questions for t in x}
+        self.example_words = {t for t, n in example_counts.items() if n >= 2 and t not in oos_words}
+        self.oos_terms: Counter[str] = Counter(t for x in oos_questions for t in x)
         df: Counter[str] = Counter()
         self.topic_questions = {t: list(dict.fromkeys(" ".join(x) for x in qs)) for t, qs in topic_questions.items()}
         self.topic_terms: dict[str, Counter[str]] = {}
@@ -332,6 +364,7 @@ class PolicyAnswerer:
                 c.update(x)
             for k in topic_keywords[t]:
                 c.update(self.tokens(self.normalise(k)))
+            c.update(example_terms.get(t, []))
             self.topic_terms[t] = c
         for e in self.entries:
             q_tokens = [self.tokens(self._strip_places(self.normalise(q))[0]) for q in e.questions]
@@ -360,6 +393,11 @@ class PolicyAnswerer:
                 g = _grams(self._strip_places(self.normalise(q))[0])
                 self.topic_grams.setdefault(e.topic, []).append(g)
                 gram_df.update(set(g))
+        for ex in self.examples:
+            if ex.topic == OUT_OF_SCOPE or ex.topic in self.topic_grams:
+                g = _grams(self._strip_places(self.normalise(ex.q))[0])
+                self.topic_grams.setdefault(ex.topic, []).append(g)
+                gram_df.update(set(g))
         m = sum(len(v) for v in self.topic_grams.values())
         self.gram_idf = {g: math.log(1 + m / c) for g, c in gram_df.items()}
         self.topic_gram_vecs = {t: [_unit({g: c * self.gram_idf[g] for g, c in v.items()}) for v in vs]
@@ -369,9 +407,14 @@ class PolicyAnswerer:
     def score(self, query: str, raw: str = "") -> list[Scored]:
         """Every entry scored against ``query`` (normalised, places taken out); ``raw`` is the question
         before synonyms, also searched for topic cues."""
+        return self._score(query, raw)[0]
+
+    def _score(self, query: str, raw: str = "") -> tuple[list[Scored], float]:
+        """The entries scored, and how well the question matches the out-of-scope examples, on the
+        same scale as a topic's pool."""
         q_tokens = self.tokens(query)
         if not q_tokens:
-            return []
+            return [], 0.0
         q_joined = " ".join(q_tokens)
         # Words no entry uses (chatter, English filler) weigh half: they neither match nor should sink a match.
         q_weight = sum(self.idf.get(t, self.default_idf * OOV_WEIGHT) for t in set(q_tokens))
@@ -386,6 +429,12 @@ class PolicyAnswerer:
             terms = self.topic_terms[topic]
             overlap = sum(self.idf.get(t, self.default_idf) for t in q_set if t in terms) / q_weight
             pooled[topic] = 0.55 * fuzzy + 0.35 * overlap
+        oos = 0.0
+        if self.oos_questions:
+            fuzzy = max(fuzz.token_sort_ratio(q_joined, q) for q in self.oos_questions) / 100
+            overlap = sum(self.idf.get(t, self.default_idf) for t in q_set if t in self.oos_terms) / q_weight
+            oos = (1 - GRAM_WEIGHT) * POOL_FACTOR * (0.55 * fuzzy + 0.35 * overlap) \
+                + GRAM_WEIGHT * gram_sim.get(OUT_OF_SCOPE, 0.0)
         out = []
         for e, qs, terms, keywords, distinct in zip(self.entries, self.entry_questions, self.entry_terms,
                                                     self.entry_keywords, self.entry_distinct_keywords, strict=True):
@@ -400,7 +449,7 @@ class PolicyAnswerer:
                 score += CUE_BONUS
             out.append(Scored(e, min(score, 1.0), own, sum(1 for k in distinct if k in query)))
         out.sort(key=lambda s: -s.score)
-        return out
+        return out, oos
 
     def domain(self, text: str) -> Literal["strong", "weak", "none"]:
         if any(t in text for t in self.strong_terms):
@@ -491,7 +540,10 @@ class PolicyAnswerer:
             # policy question, though it names nothing of the programme.
             domain = "strong"
         raw = self._strip_places(unicodedata.normalize("NFKC", question).lower())[0]
-        ranked = self.score(rest, raw) if domain != "none" or rest.strip() else []
+        ranked, oos = self._score(rest, raw) if domain != "none" or rest.strip() else ([], 0.0)
+        if ranked and oos >= OOS_AT and oos >= ranked[0].score + OOS_MARGIN:
+            # Nearer to questions people asked that the notices do not cover than to any topic.
+            return self._unknown(region_code, context, reason="scope")
         unseen = self.unseen_words(rest)
         if domain == "none" and not (ranked and ranked[0].score >= NONE_ANSWER_AT and not unseen):
             # Nothing of the programme named: only a question that is almost word for word one the notices
@@ -513,15 +565,15 @@ class PolicyAnswerer:
         cued = bool(cue and (cue.search(rest) or cue.search(raw)))
         if best.score >= ANSWER_AT or _topic_margin(ranked) >= TOPIC_MARGIN or (cued and best.score >= CUED_ANSWER_AT):
             # A loose match is still answered when the question also names the topic's own cue (中介 … 交钱).
-            return self._answer_topic(best.entry, region_code, best.score, context, ranked)
+            return self._answer_topic(best.entry, region_code, best.score, context, ranked, question)
         if unseen:
             # A loose match and words the notices never use: say so (with the contact), and offer the
             # nearest questions the notices do answer.
             return self._unknown(region_code, context, options=self._options(ranked, region_code))
-        return self._clarify(ranked, region_code, context)
+        return self._clarify(ranked, region_code, context, question)
 
     def _answer_topic(self, entry: Entry, region_code: str | None, confidence: float, context: dict[str, Any],
-                      ranked: list[Scored] | None = None) -> Answer:
+                      ranked: list[Scored] | None = None, question: str = "") -> Answer:
         region = knowledge_region(region_code)
         # Among a topic's entries of one region (Guangdong's department contacts or its HRSS one): the one
         # whose own keywords the question names (教育厅), else the one that matches it best on its own.
@@ -558,6 +610,12 @@ class PolicyAnswerer:
                 return city
         # A region named or stored whose own notice is silent (or which has none here): the national rule.
         fallback = bool(region_code) and chosen.region == "national"
+        if fallback and chosen.topic in LOCAL_ONLY_TOPICS and knowledge_region(region_code) != "national":
+            # 长沙's targets: the national total is no local target.
+            return self._unknown(region_code, context, reason="local", topic_entry=chosen)
+        silence = next((x for x in chosen.silent if question and re.search(x.when, self.normalise(question))), None)
+        if silence is not None:
+            return self._silence(chosen, silence.say, region_code, context)
         label = REGION_NAMES[chosen.region] if chosen.region != "national" else "全国"
         lines = []
         if fallback:
@@ -572,6 +630,17 @@ class PolicyAnswerer:
         new_context.update(entry_id=chosen.id, topic=chosen.topic, region_code=region_code)
         return Answer("\n".join(lines), "answer", _sources(chosen), round(min(confidence, 1.0), 3), chosen.id,
                       chosen.region, new_context)
+
+    def _silence(self, entry: Entry, say: str, region_code: str | None, context: dict[str, Any]) -> Answer:
+        """What the entry's notice leaves open, said plainly with the contact and the notice it is about."""
+        label = REGION_NAMES[entry.region] if entry.region != "national" else "全国"
+        contact = self.contact(entry.region) if entry.region != "national" else None
+        lines = [f"【{label}】{say}",
+                 f"建议咨询：{contact}" if contact else "建议咨询当地人社部门或公共就业服务机构。",
+                 f"依据：{_cite(entry)}"]
+        new_context = {k: v for k, v in context.items() if k not in ("options", "pending_question", "doc")}
+        new_context.update(entry_id=entry.id, topic=entry.topic, region_code=region_code)
+        return Answer("\n".join(lines), "unknown", _sources(entry), 0.0, entry.id, entry.region, new_context)
 
     def _city_targets(self, region: str, codes: list[str], confidence: float,
                       context: dict[str, Any]) -> Answer | None:
@@ -659,10 +728,11 @@ class PolicyAnswerer:
                          or next((p for p in peers if p.region == "national"), None) or e)
         return shown
 
-    def _clarify(self, ranked: list[Scored], region_code: str | None, context: dict[str, Any]) -> Answer:
+    def _clarify(self, ranked: list[Scored], region_code: str | None, context: dict[str, Any],
+                 question: str = "") -> Answer:
         options = self._options(ranked, region_code)
         if len(options) == 1:
-            return self._answer_topic(ranked[0].entry, region_code, ranked[0].score, context, ranked)
+            return self._answer_topic(ranked[0].entry, region_code, ranked[0].score, context, ranked, question)
         lines = ["您是想问："] + [f"{i}. {e.questions[0]}" for i, e in enumerate(options, 1)]
         lines.append("请回复序号；都不是的话，换个说法再问我。")
         new_context = {**context, "options": [e.id for e in options], "region_code": region_code}
@@ -674,6 +744,8 @@ class PolicyAnswerer:
         contact = self.contact(region) if region != "national" else None
         if reason == "scope":
             head = "抱歉，这个问题不在就业见习政策的范围内，我回答不了。"
+        elif reason == "local" and topic_entry is not None:
+            head = f"{self._whose(region_code)}；全国文件只有全国的总目标，不是当地的目标任务，我不能替当地作答。"
         elif reason == "silent" and topic_entry is not None:
             head = f"{self._whose(region_code)}，全国文件也没有统一规定，我不能替当地作答。"
         else:
@@ -794,7 +866,7 @@ def _is_elliptical(bare: str) -> bool:
 
 def _is_follow_up(bare: str) -> bool:
     """What is left of "那北京呢？" once the place is taken out: nothing much."""
-    leftover = re.sub(r"(那|那么|呢|的|又|怎么样|如何|是|多少|情况|地区|这块|这边|那边|咋样|咋|怎么|什么|啥|政策|规定|要求|呀|啊)",
+    leftover = re.sub(r"(那|那么|呢|的|又|也|一样|这样|怎么样|如何|是|吗|多少|情况|地区|这块|这边|那边|咋样|咋|怎么|什么|啥|政策|规定|要求|呀|啊)",
                       "", bare)
     return len(leftover) <= 1
 

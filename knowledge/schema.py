@@ -8,6 +8,7 @@ The notice texts themselves are kept, verbatim, in ``knowledge/entries/sources/<
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -151,6 +152,26 @@ class Conflict(BaseModel):
     note: str | None = None
 
 
+class Silence(BaseModel):
+    """A point the entry's notice leaves open although the entry is about it: a question that asks for it
+    (``when``, a regular expression over the question) gets ``say`` and the contact, as an honest unknown
+    (长沙's base subsidy rate, a 区's own top-up amount, the phone number a notice does not print)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    when: NonEmpty
+    say: NonEmpty
+
+    @field_validator("when")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"when is not a valid regular expression: {exc}") from exc
+        return v
+
+
 class Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -166,6 +187,7 @@ class Entry(BaseModel):
     source: Source
     more_sources: list[Source] = Field(default_factory=list)
     conflicts: list[Conflict] = Field(default_factory=list)
+    silent: list[Silence] = Field(default_factory=list)
 
     @field_validator("region", mode="before")
     @classmethod

@@ -358,13 +358,23 @@ _STATUS = r"没(有)?(工作|上班|就业|找到工作)|未就业|待业|失业
 _STATUS_QUESTION = r"算不算(我)?(已经)?就业|算(是)?就业|视为就业|应届(生|毕业生)?(的)?身份|按应届|应届生政策|享受.*应届"
 
 
+# What a question asks when it is not whether one may take part.
+_OTHER_QUESTION = (r"多长|多久|期限|几个月|协议|合同|保险|工作经历|工龄|鉴定|证明|怎么报名|去哪(里|儿)?报名|哪里报名|"
+                   r"how\s*long|duration|last")
+
+
 def is_eligibility_question(text: str, today: date) -> bool:
     t = normalise(text)
     if re.search(r"补贴|补助|生活费|工资|给不给钱|给钱|多少钱|汇总表|月报|报表", t) or re.search(_STATUS_QUESTION, t):
         return False
     a = parse_applicant(t, today)
     personal = a.has_graduate_facts or a.age is not None or a.beijing_origin is not None or a.beijing_hukou is not None
-    return personal and bool(re.search(_ASK, t) or re.search(_STATUS, t) or "见习" in t)
+    if not personal:
+        return False
+    if re.search(_ASK, t):
+        return True
+    # A life story around another question ("刚毕业 见习期一般多长", "单位不跟我签见习协议 正常吗"): that question.
+    return not re.search(_OTHER_QUESTION, t) and bool(re.search(_STATUS, t) or "见习" in t)
 
 
 def eligibility_answer(text: str, user_region: str | None, today: date) -> Answer | None:

@@ -90,13 +90,54 @@ def test_loose_match_with_words_no_entry_uses_is_i_dont_know_with_near_questions
     assert picked.entry_id.split(".")[1] == options[0].split(".")[1]
 
 
-def test_loose_match_in_the_programme_words_is_asked_about(a: PolicyAnswerer) -> None:
+@pytest.fixture(scope="module")
+def bare() -> PolicyAnswerer:
+    """The engine with the entries' own sample questions only, no labelled examples."""
+    return PolicyAnswerer(examples=[])
+
+
+def test_loose_match_in_the_programme_words_is_asked_about(bare: PolicyAnswerer) -> None:
     """Every word known to the notices but no clear topic: "您是想问……" with numbered options."""
     q = "我们在鄂尔多斯，上一批10个见习生留下了5个，现在补贴一个人一个月多少"
-    r = a.ask(q, today=TODAY)
-    assert not a.unseen_words(a._places_in(a.normalise(q))[0])
+    r = bare.ask(q, today=TODAY)
+    assert not bare.unseen_words(bare._places_in(bare.normalise(q))[0])
     assert r.kind == "clarify" and r.text.startswith("您是想问") and len(r.context["options"]) >= 2
     assert "建议咨询" not in r.text
+
+
+def test_labelled_examples_settle_a_loose_match(a: PolicyAnswerer) -> None:
+    """With the examples people asked (knowledge/data/examples.yaml), the same question is answered: the
+    subsidy rule of Inner Mongolia, where 鄂尔多斯 is."""
+    assert a.examples
+    r = a.ask("我们在鄂尔多斯，上一批10个见习生留下了5个，现在补贴一个人一个月多少", today=TODAY)
+    assert r.kind == "answer" and r.region == "15" and "50%" in r.text and "70%" in r.text
+
+
+def test_question_nearer_out_of_scope_examples_is_unknown() -> None:
+    """A question like the out-of-scope examples, more than like any topic, is "I don't know"."""
+    from knowledge.examples import Example
+
+    examples = [Example(q, "out_of_scope", "t") for q in
+                ("带教老师能拿见习补贴吗", "见习补贴能不能分给带教老师", "带教老师补贴有没有")]
+    plain = PolicyAnswerer(examples=[])
+    with_oos = PolicyAnswerer(examples=examples)
+    q = "带教老师能不能拿见习补贴"
+    assert plain.ask(q, today=TODAY).kind == "answer"  # the subsidy topic, without the examples
+    assert with_oos.ask(q, today=TODAY).kind == "unknown"
+
+
+def test_notice_silent_point_of_an_entry_is_unknown_with_contact(a: PolicyAnswerer) -> None:
+    """长沙's base subsidy rate, a Beijing district's own top-up, 长沙's phone number and another year's
+    targets: the notice is about the point but gives no figure, so the bot says so with the contact."""
+    for q, region in (("长沙留用率没到50%的见习基地补贴是多少", "430104"), ("海淀区的区级见习补贴具体多少钱", "110108"),
+                      ("长沙见习归哪个单位管 电话多少", "430104"), ("河南2026年的见习岗位目标是多少", None)):
+        r = a.ask(q, user_region=region, today=TODAY)
+        assert r.kind == "unknown", (q, r.text)
+        assert "建议咨询" in r.text and r.sources, q
+    r = a.ask("长沙见习补贴标准是多少", user_region="430104", today=TODAY)
+    assert r.kind == "answer" and "120%" in r.text
+    r = a.ask("长沙今年要募集多少见习岗位", user_region="430104", today=TODAY)
+    assert r.kind == "unknown" and "不是当地的目标任务" in r.text
 
 
 def test_within_a_topic_the_entry_named_by_its_own_keyword(a: PolicyAnswerer) -> None:
