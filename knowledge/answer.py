@@ -266,7 +266,7 @@ class PolicyAnswerer:
 
         return [m for m in mentions if kept(m)]
 
-    def _target_place(self, text: str, places: list[Division]) -> Division | None:
+    def target_place(self, text: str, places: list[Division]) -> Division | None:
         """Of several places in different regions, the one the internship is in: "老家河北保定……能在北京参加
         就业见习吗" is about Beijing. A place is a target when the words around it say so (在北京参加, 去广州见习,
         北京见习) and an origin when they say that (老家, 户口, 生源); one target and no doubt, or None. A question
@@ -478,7 +478,7 @@ class PolicyAnswerer:
             also = [d.code for d in places[1:]]
             places = places[:1]
         if several and len(places) > 1:
-            target = self._target_place(text, places)
+            target = self.target_place(text, places)
             if target is not None:
                 places = [target]
         if len(places) > 1:

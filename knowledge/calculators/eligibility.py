@@ -383,6 +383,12 @@ def eligibility_answer(text: str, user_region: str | None, today: date) -> Answe
     t = normalise(text)
     found = places_in(t, _ORIGIN_AFTER)
     if len(found) > 1:
+        # "去北京见习 我是河南生源在郑州上的学": the place the internship is in.
+        from knowledge.answer import default_answerer
+
+        target = default_answerer().target_place(t, found)
+        found = [target] if target is not None else found
+    if len(found) > 1:
         names = "、".join(d.full_name for d in found[:6])
         return Answer(f"您说的地方对应多个地区：{names}。请告诉我具体是哪一个。", "clarify", confidence=0.3)
     region_code = found[0].code if found else user_region
