@@ -635,9 +635,10 @@ class PolicyAnswerer:
         """What the entry's notice leaves open, said plainly with the contact and the notice it is about."""
         label = REGION_NAMES[entry.region] if entry.region != "national" else "全国"
         contact = self.contact(entry.region) if entry.region != "national" else None
-        lines = [f"【{label}】{say}",
-                 f"建议咨询：{contact}" if contact else "建议咨询当地人社部门或公共就业服务机构。",
-                 f"依据：{_cite(entry)}"]
+        lines = [f"【{label}】{say}"]
+        if entry.topic != "contacts":  # a contacts entry's silence is about the contact itself
+            lines.append(f"建议咨询：{contact}" if contact else "建议咨询当地人社部门或公共就业服务机构。")
+        lines.append(f"依据：{_cite(entry)}")
         new_context = {k: v for k, v in context.items() if k not in ("options", "pending_question", "doc")}
         new_context.update(entry_id=entry.id, topic=entry.topic, region_code=region_code)
         return Answer("\n".join(lines), "unknown", _sources(entry), 0.0, entry.id, entry.region, new_context)

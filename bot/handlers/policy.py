@@ -50,7 +50,8 @@ def fallback(ctx: Context) -> Reply:
     if not ctx.text or (engine.domain(engine.normalise(ctx.text)) == "none" and not ctx.recall("policy")):
         return help_fallback(ctx)
     result = ask(ctx)
-    if result.kind != "unknown" or result.context.get("options"):
-        # An "I don't know" that offers numbered near questions keeps its numbers to itself.
+    if result.kind != "unknown" or result.context.get("options") or result.sources:
+        # An "I don't know" that offers numbered near questions keeps its numbers to itself; one that says
+        # what a notice leaves open (or gives the wage table's figure) cites its source and needs no menu.
         return result.text
     return result.text + "\n\n我能帮您：\n" + capabilities(ctx)

@@ -38,3 +38,14 @@ def test_an_honest_unknown_offers_near_questions_and_a_number_picks_one(wechat_u
     first_option = unknown.split("\n1. ", 1)[1].split("\n", 1)[0]
     picked = u.say("1")
     assert "依据：" in picked, (first_option, picked)
+
+
+def test_what_a_notice_leaves_open_is_said_with_its_source_and_no_menu(wechat_user) -> None:  # type: ignore[no-untyped-def]
+    """长沙's base rate: the notice is about it but gives none. The reply says so, cites the notice and the
+    contact, and is not followed by the help menu that a plain "I don't know" gets."""
+    u = wechat_user
+    reply = u.say("长沙留用率没到50%的见习基地补贴是多少")
+    assert "没有写明基础补贴标准" in reply and "依据：长人社规〔2024〕4号" in reply
+    assert "我能帮您" not in reply
+    phone = u.say("那电话多少")
+    assert "没有列出联系人和电话" in phone and "我能帮您" not in phone

@@ -133,7 +133,7 @@ def test_notice_silent_point_of_an_entry_is_unknown_with_contact(a: PolicyAnswer
                       ("长沙见习归哪个单位管 电话多少", "430104"), ("河南2026年的见习岗位目标是多少", None)):
         r = a.ask(q, user_region=region, today=TODAY)
         assert r.kind == "unknown", (q, r.text)
-        assert "建议咨询" in r.text and r.sources, q
+        assert r.sources and ("建议咨询" in r.text or "长沙市就业服务中心" in r.text), q
     r = a.ask("长沙见习补贴标准是多少", user_region="430104", today=TODAY)
     assert r.kind == "answer" and "120%" in r.text
     r = a.ask("长沙今年要募集多少见习岗位", user_region="430104", today=TODAY)
