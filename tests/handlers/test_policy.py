@@ -49,3 +49,12 @@ def test_what_a_notice_leaves_open_is_said_with_its_source_and_no_menu(wechat_us
     assert "我能帮您" not in reply
     phone = u.say("那电话多少")
     assert "没有列出联系人和电话" in phone and "我能帮您" not in phone
+
+
+def test_a_question_about_targets_is_a_policy_question(wechat_user) -> None:  # type: ignore[no-untyped-def]
+    """"募集多少见习岗位" names positions but asks the programme's target: answered, not a position search."""
+    u = wechat_user
+    reply = u.say("河南今年要募集多少见习岗位")
+    assert "10万" in reply and "豫人社函〔2023〕138号" in reply and "找岗位 1/2" not in reply
+    search = u.say("有没有适合我的见习岗位")
+    assert "找岗位" in search
