@@ -222,6 +222,10 @@ class PolicyAnswerer:
             return False
         return bool(self.out_of_scope_cue.search(text) or (raw and self.out_of_scope_cue.search(raw)))
 
+    def region_hint(self, text: str) -> str | None:
+        """The region a word only one region uses points to ("盟市", "旗里": Inner Mongolia), else None."""
+        return next((r for w, r in self.region_hints.items() if w in text), None)
+
     def _places_in(self, text: str) -> tuple[str, list[Division], bool]:
         """The text without its place names, the places meant, and whether several distinct places were
         named (rather than one ambiguous name). A name that fits many places none of which relates to
@@ -515,7 +519,7 @@ class PolicyAnswerer:
             # "组织多少人参加见习" right after a question about Inner Mongolia: still Inner Mongolia.
             region_code = context["region_code"]
         else:
-            region_code = user_region or next((r for w, r in self.region_hints.items() if w in text), None)
+            region_code = user_region or self.region_hint(text)
 
         # Follow-ups: "详细", a number for "您是想问", "那北京呢？"
         if in_conversation and (bare in ("详细", "详情", "原文", "具体", "展开")

@@ -83,6 +83,14 @@ class Divisions:
                 continue
             self._add(Division(r["code"], r["name"], "county", pcode, city_code, full),
                       _short(r["name"], _COUNTY_SUFFIX))
+        # Short names in everyday use that no suffix rule yields (土左旗 for 土默特左旗); curated, correctable data.
+        alias_file = data_dir / "aliases.csv"
+        for r in _read(alias_file) if alias_file.exists() else []:
+            d = self.by_code.get(r["code"])
+            if d is None:
+                raise ValueError(f"{alias_file.name}: alias {r['alias']!r} names unknown code {r['code']!r}")
+            if d not in self.aliases.get(r["alias"], []):
+                self.aliases.setdefault(r["alias"], []).append(d)
         self.max_alias_len = max(len(a) for a in self.aliases)
 
     def _add(self, d: Division, short: str | None) -> None:
@@ -123,7 +131,8 @@ class Divisions:
     def resolve(self, text: str) -> list[Division]:
         """The most specific place(s) the text names; several when it is ambiguous.
 
-        "长春朝阳区" → 长春市朝阳区; "朝阳区" → 北京市朝阳区 and 长春市朝阳区; "广州天河" → 广州市天河区.
+        "长春朝阳区" → 长春市朝阳区; "朝阳区" → 北京市朝阳区 and 长春市朝阳区; "广州天河" → 广州市天河区;
+        "土左旗" (aliases.csv) → 呼和浩特市土默特左旗.
         """
         return self.narrow(self.mentions(text))
 

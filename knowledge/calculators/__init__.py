@@ -52,6 +52,8 @@ def calculate(text: str, user_region: str | None, today: date) -> Answer | None:
     simplified = zhconv.convert(text, "zh-cn")
     if answerer.out_of_scope(answerer.normalise(simplified), simplified.lower()):
         return None  # 在校生实习证明, 社保转移 …: the answerer says plainly it does not know
+    # "盟市每月的汇总表啥时候报到自治区": no place named, but a word only Inner Mongolia uses.
+    user_region = user_region or answerer.region_hint(answerer.normalise(simplified))
     for name, calc in _CALCULATORS:
         try:
             answer = calc(text, user_region, today)
