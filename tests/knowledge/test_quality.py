@@ -308,6 +308,7 @@ FRESH = {
     "heldout3": "85.5%, 4 of 35 out-of-scope answered on 2026-12-05 (83.0%, 8 at its first measurement on 2026-12-04)",
     "heldout4": "96.4%, 2 of 54 out-of-scope answered at its first measurement on 2026-12-05; 96.8%, 1 after "
                 "the dev9 round (not tuned on)",
+    "heldout5": "93.2%, 3 of 43 out-of-scope answered at its first measurement on 2026-12-06",
 }
 
 
@@ -316,7 +317,7 @@ FRESH = {
                                         + "; ".join(f"{k} {v}" for k, v in FRESH.items()))
 @pytest.mark.parametrize("split", sorted(FRESH))
 def test_fresh_heldout_accuracy(report, split: str) -> None:  # type: ignore[no-untyped-def]
-    """heldout3, heldout4: written blind from the notices and never tuned on. The honest figures."""
+    """heldout3, heldout4, heldout5: written blind from the notices and never tuned on. The honest figures."""
     score = report.by_split[split]
     answered = [r.question.id for r in report.results
                 if r.question.split == split and r.question.out_of_scope and r.kind in ("answer", "calculation")]
