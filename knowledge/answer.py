@@ -612,6 +612,12 @@ class PolicyAnswerer:
             city = self._city_targets(chosen.region, codes, confidence, context)
             if city is not None:
                 return city
+            below = self._named_below(chosen.region, region_code, question)
+            if below is not None and not any(isinstance(v, dict) for v in chosen.facts.values()):
+                # "包头市分了多少个见习岗位任务": the notice sets the region's total only.
+                whole = "全区" if chosen.region == "15" else "全市"
+                return self._silence(chosen, f"通知只定了{whole}目标，没有分到{below.name}的见习目标任务，我不能替当地作答。"
+                                             f"{whole}目标：{chosen.answer}", region_code, context)
         # A region named or stored whose own notice is silent (or which has none here): the national rule.
         fallback = bool(region_code) and chosen.region == "national"
         if fallback and chosen.topic in LOCAL_ONLY_TOPICS and knowledge_region(region_code) != "national":
@@ -634,6 +640,18 @@ class PolicyAnswerer:
         new_context.update(entry_id=chosen.id, topic=chosen.topic, region_code=region_code)
         return Answer("\n".join(lines), "answer", _sources(chosen), round(min(confidence, 1.0), 3), chosen.id,
                       chosen.region, new_context)
+
+    def _named_below(self, region: str, region_code: str | None, question: str) -> Division | None:
+        """A place inside ``region`` below its own level that the question names (a follow-up "那包头呢"
+        passes it as ``region_code`` with no question), else None."""
+        if question:
+            named = [d for d in self._places_in(self.normalise(question))[1] if d.level != "province"]
+            place = named[0] if len(named) == 1 else None
+        else:
+            place = self.places.get(region_code) if region_code else None
+        if place is None or knowledge_region(place.code) != region or place.code == region:
+            return None
+        return place
 
     def _silence(self, entry: Entry, say: str, region_code: str | None, context: dict[str, Any]) -> Answer:
         """What the entry's notice leaves open, said plainly with the contact and the notice it is about."""
