@@ -607,6 +607,9 @@ class PolicyAnswerer:
             chosen = next((e for e in same_topic if e.region == chosen.region and e.source.doc == named), chosen)
         if chosen is None:
             return self._unknown(region_code, context, reason="silent", topic_entry=entry)
+        silence = next((x for x in chosen.silent if question and re.search(x.when, self.normalise(question))), None)
+        if silence is not None:  # before a city's row: 广州2026年的目标 is not 2023's
+            return self._silence(chosen, silence.say, region_code, context)
         if chosen.topic == "targets" and chosen.region != "national":
             codes = [region_code, *context.get("also", [])] if region_code else []
             city = self._city_targets(chosen.region, codes, confidence, context)
@@ -623,9 +626,6 @@ class PolicyAnswerer:
         if fallback and chosen.topic in LOCAL_ONLY_TOPICS and knowledge_region(region_code) != "national":
             # 长沙's targets: the national total is no local target.
             return self._unknown(region_code, context, reason="local", topic_entry=chosen)
-        silence = next((x for x in chosen.silent if question and re.search(x.when, self.normalise(question))), None)
-        if silence is not None:
-            return self._silence(chosen, silence.say, region_code, context)
         label = REGION_NAMES[chosen.region] if chosen.region != "national" else "全国"
         lines = []
         if fallback:
