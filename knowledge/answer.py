@@ -48,8 +48,9 @@ TOPICS_FILE = Path(__file__).parent / "topics.yaml"
 OUT_OF_SCOPE = "out_of_scope"  # the pseudo-topic of topics.yaml: next to the programme, not in the notices
 ANSWER_AT = 0.46  # at or above: answer
 CLARIFY_AT = 0.34  # between: "您是想问……" with the top choices
-WEAK_ANSWER_AT = 0.70  # a question with only everyday words of the programme: this well, or ANSWER_AT with no unseen word
-NONE_ANSWER_AT = 0.75  # a question with no word of the programme at all: this well, with no unseen word
+WEAK_ANSWER_AT = 0.6  # a question with only everyday words of the programme: this well, or ANSWER_AT with no unseen word
+NONE_ANSWER_AT = 0.6  # a question with no word of the programme at all: this well, with no unseen word ...
+NONE_UNSEEN_AT = 0.75  # ... or this well with one
 OOV_WEIGHT = 0.5
 OOS_AT = 0.5  # a question matching the out-of-scope examples this well ...
 OOS_MARGIN = 0.0  # ... and this much better than any topic is out of scope
@@ -549,7 +550,7 @@ class PolicyAnswerer:
             # Nearer to questions people asked that the notices do not cover than to any topic.
             return self._unknown(region_code, context, reason="scope")
         unseen = self.unseen_words(rest)
-        if domain == "none" and not (ranked and ranked[0].score >= NONE_ANSWER_AT and not unseen):
+        if domain == "none" and not (ranked and ranked[0].score >= (NONE_UNSEEN_AT if unseen else NONE_ANSWER_AT)):
             # Nothing of the programme named: only a question that is almost word for word one the notices
             # answer ("长沙这个通知依据湖南省哪个文件") is answered.
             return self._unknown(region_code, context, reason="scope")
