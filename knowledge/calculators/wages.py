@@ -25,8 +25,10 @@ MAX_LINES = 6
 
 
 def is_wage_question(text: str) -> bool:
-    t = normalise(text)
-    return bool(_ASKS.search(t)) and not _NOT.search(t)
+    # The clause that asks ("河南见习补贴是70%，那郑州现在最低工资标准到底是多少钱": the second) must not be
+    # about the subsidy itself ("补贴是最低工资的百分之多少" is a subsidy question).
+    clauses = [c for c in re.split(r"[，,。？?；;！!\s]+", normalise(text)) if _ASKS.search(c)]
+    return any(not _NOT.search(c) for c in clauses)
 
 
 def wage_answer(text: str, user_region: str | None, today: date) -> Answer | None:
