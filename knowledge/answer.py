@@ -534,6 +534,10 @@ class PolicyAnswerer:
                 return self._answer_topic(entry, context.get("region_code") or region_code, 0.9, context)
         if place is not None and context.get("entry_id") in self.by_id and _is_follow_up(bare):
             return self._answer_topic(self.by_id[context["entry_id"]], place.code, 0.9, context)
+        if place is None and user_region and in_conversation and _HERE.search(bare) \
+                and _is_follow_up(_HERE.sub("", bare)):
+            # "那我们这儿呢 一样吗": the same question for the user's own region.
+            return self._answer_topic(self.by_id[context["entry_id"]], user_region, 0.9, context)
         if national_asked and in_conversation and _is_follow_up(self._national_re.sub("", bare)):
             return self._answer_topic(self.by_id[context["entry_id"]], None, 0.9, context)
 
@@ -886,6 +890,9 @@ def _topic_margin(ranked: list[Scored]) -> float:
 def _is_elliptical(bare: str) -> bool:
     """A short question that leans on the one before ("有效期多久", "年度报告呢")."""
     return len(bare) <= ELLIPTICAL_MAX or (bare.endswith("呢") and len(bare) <= ELLIPTICAL_MAX + 4)
+
+
+_HERE = re.compile(r"(我们|我|俺们|俺|咱们|咱)(这儿|这里|这边|当地|本地|那儿|那里|这)")
 
 
 def _is_follow_up(bare: str) -> bool:
