@@ -97,7 +97,8 @@ class Divisions:
         self.by_code[d.code] = d
         for alias in {d.name, short} - {None, ""}:
             assert alias is not None
-            if alias != d.name and (len(alias) < 2 or alias in _GENERIC_SHORTS):
+            if (alias != d.name or d.level == "county") and (len(alias) < 2 or alias in _GENERIC_SHORTS):
+                # 北京郊区 is no 阳泉市郊区: a county named only by a common word is found with its city.
                 continue
             # A short name never shadows a higher-level division's name (长沙 is 长沙市, not 长沙县).
             if alias != d.name and any(_RANK[o.level] < _RANK[d.level] for o in self.aliases.get(alias, [])):
