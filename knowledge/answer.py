@@ -65,6 +65,7 @@ CUED_ANSWER_AT = 0.34  # below ANSWER_AT, the best topic is answered when its cu
 CUE_BONUS = 0.15  # a topic whose cue (topics.yaml) the question contains
 TOPIC_MARGIN = 0.1  # below ANSWER_AT, a topic this far ahead of the next is answered, not asked about  # a question with only everyday words (社保, 单位) must match this well
 FALLBACK_NOTE = "具体以当地人社部门规定为准"
+CITY_TABLE_REGIONS = frozenset({"44", "41"})  # regions whose notices give targets city by city
 LOCAL_ONLY_TOPICS = frozenset({"targets"})  # a national rule on these is no answer for a region with its own notice
 _STOP = set("的 了 吗 呢 啊 呀 吧 么 嘛 哦 是 在 我 我们 你 你们 他 她 它 这 那 这个 那个 请问 一下 想 问 问下 "
             "知道 有 有没有 和 与 及 或 还 也 都 就 要 会 能 得 地 个 么 多少 什么 怎么 如何 哪些 哪 谁 几 吗 "
@@ -616,11 +617,19 @@ class PolicyAnswerer:
         if silence is not None:  # before a city's row: 广州2026年的目标 is not 2023's
             return self._silence(chosen, silence.say, region_code, context)
         if chosen.topic == "targets" and chosen.region != "national":
+            below = self._named_below(chosen.region, region_code, question)
+            city_of = self.places.get(below.city_code) if below is not None and below.city_code else None
+            if city_of is not None and below is not None and below.level == "county" \
+                    and chosen.region in CITY_TABLE_REGIONS and re.sub(r"(市|地区)$", "", city_of.name) not in question:
+                # (济源 is a city of its own; "我在天河区，广州今年要开发多少个" asks about 广州.)
+                # "宝安区2023年分到多少见习岗位": the table goes down to cities only; the city's row, said so.
+                line = self._city_target_line(chosen.region, below.code, [])
+                return self._silence(chosen, f"通知的目标任务表只分到市，没有分到{below.name}，我不能替当地作答。"
+                                             + (f"所在市的任务：{line}" if line else ""), region_code, context)
             codes = [region_code, *context.get("also", [])] if region_code else []
             city = self._city_targets(chosen.region, codes, confidence, context)
             if city is not None:
                 return city
-            below = self._named_below(chosen.region, region_code, question)
             if below is not None and not any(isinstance(v, dict) for v in chosen.facts.values()):
                 # "包头市分了多少个见习岗位任务": the notice sets the region's total only.
                 whole = "全区" if chosen.region == "15" else "全市"

@@ -106,7 +106,12 @@ class Divisions:
             self.aliases.setdefault(alias, []).append(d)
 
     def get(self, code: str) -> Division | None:
-        return self.by_code.get(code)
+        """The division of a code; a 6-digit code of a city or province ("150100", "410000") is read as its
+        4- or 2-digit one, as the stored regions of users are written."""
+        found = self.by_code.get(code)
+        if found is None and len(code) == 6 and code.endswith("00"):
+            found = self.by_code.get(code[:4]) or (self.by_code.get(code[:2]) if code.endswith("0000") else None)
+        return found
 
     def lookup(self, name: str) -> list[Division]:
         """Every division with this name or short name, provinces before cities before counties."""
