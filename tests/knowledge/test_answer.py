@@ -153,3 +153,59 @@ def test_of_several_places_the_one_the_internship_is_in(a: PolicyAnswerer) -> No
     # a question comparing places is asked about, saying several were named
     r = a.ask("我户口在河南 想去广州见习 补贴按哪边算", today=TODAY)
     assert r.kind == "clarify" and r.text.startswith("您提到了几个地方")
+
+
+def test_target_of_a_city_the_notice_does_not_break_down_is_unset(a: PolicyAnswerer) -> None:
+    """Inner Mongolia and Beijing set totals only: a city's or district's target is said to be unset, with the
+    total; Guangdong and Henan list cities, not counties: a county gets its city's row, said so."""
+    r = a.ask("鄂尔多斯市的见习岗位目标任务是多少个", today=TODAY)
+    assert r.kind == "unknown" and "鄂尔多斯市" in r.text and "1.4万" in r.text
+    assert r.sources[0]["doc"] == "内人社办发〔2023〕118号"
+    r = a.ask("丰台区见习岗位募集任务是多少", today=TODAY)
+    assert r.kind == "unknown" and "丰台区" in r.text and "6000" in r.text
+    r = a.ask("宝安区见习岗位目标多少个", today=TODAY)
+    assert r.kind == "unknown" and "只分到市" in r.text and "深圳市" in r.text and "4500" in r.text
+    r = a.ask("我在宝安区，深圳今年要开发多少见习岗位", today=TODAY)  # the city is asked about
+    assert r.kind == "answer" and "4500" in r.text
+    r = a.ask("济源见习岗位任务", today=TODAY)  # a city of its own in Henan's table
+    assert r.kind == "answer" and "800" in r.text
+    r = a.ask("内蒙古要募集多少见习岗位", user_region="150200", today=TODAY)  # the region's own total
+    assert r.kind == "answer" and "1.4万" in r.text
+
+
+def test_other_year_or_people_count_is_unset_before_a_city_row(a: PolicyAnswerer) -> None:
+    r = a.ask("广州2025年见习岗位目标任务多少", today=TODAY)
+    assert r.kind == "unknown" and "2023年" in r.text
+    r = a.ask("北京要组织多少人参加见习", today=TODAY)
+    assert r.kind == "unknown" and "6000" in r.text and "没有规定组织见习的人数" in r.text
+    r = a.ask("北京见习岗位目标多少", today=TODAY)
+    assert r.kind == "answer" and "6000" in r.text
+
+
+def test_same_question_for_the_users_own_region(a: PolicyAnswerer) -> None:
+    first = a.ask("示范性见习岗位比例是多少", today=TODAY)
+    assert first.region == "national"
+    r = a.ask("那我们这儿呢 一样吗", user_region="150102", context=first.context, today=TODAY)
+    assert r.kind == "answer" and r.region == "15" and "百分之二" in r.text
+
+
+def test_a_leagues_hrss_department_is_no_national_word(a: PolicyAnswerer) -> None:
+    r = a.ask("盟市人社部门要怎么防止见习补贴被冒领", user_region="150100", today=TODAY)
+    assert r.region == "15" and "内人社办发〔2023〕118号" in r.text
+
+
+def test_paraphrases_without_the_notices_words(bare: PolicyAnswerer) -> None:
+    """跟着学 is 见习, 位子 岗位, 对接会 对接活动: read so even with no labelled examples."""
+    r = bare.ask("去单位跟着学那段时间算不算已经就业了", today=TODAY)
+    assert r.kind == "answer" and "不视为就业" in r.text
+    r = bare.ask("对接会多久开一回", today=TODAY)
+    assert r.kind == "answer" and "每季度" in r.text
+    r = bare.ask("这个见习补贴的钱从单位账上支出，企业所得税能扣除吗", today=TODAY)
+    assert r.kind == "answer" and "企业所得税" in r.text
+
+
+@pytest.mark.parametrize("q", ["我去年见习过一回了还能再报吗", "见习补贴是税前还是税后", "认定了见习基地以后牌子去哪领",
+                               "腾讯的见习岗位一个月多少钱", "学校让去顶岗实习 要签实习协议吗", "见习期间人事档案要不要转到见习单位",
+                               "留用率怎么算 分母是到岗人数吗", "见习中途能换个单位吗", "你叫什么名字"])
+def test_near_programme_questions_the_notices_do_not_answer(a: PolicyAnswerer, q: str) -> None:
+    assert a.ask(q, today=TODAY).kind == "unknown", q

@@ -474,3 +474,18 @@ def test_minimum_wage_question_is_answered_from_the_table_with_its_source() -> N
     assert c is not None and c.kind == "clarify"
     d = calculate("河南见习补贴是最低工资的多少", None, on)
     assert d is None or "月最低工资标准】" not in d.text
+
+
+def test_calculators_take_the_region_a_word_points_to() -> None:
+    """盟市 and 自治区 are Inner Mongolia's words: its monthly deadline (4 or 5 working days), not the national one."""
+    a = calculate("盟市每月的见习汇总表啥时候要报到自治区", None, date(2026, 11, 22))
+    assert a is not None and a.region == "15" and "内人社办发〔2023〕118号" in a.text
+
+
+def test_wage_asked_in_its_own_clause_after_a_subsidy_fact() -> None:
+    from knowledge.calculators.wages import is_wage_question
+
+    assert is_wage_question("河南见习补贴是70%，那郑州现在最低工资标准到底是多少钱")
+    assert not is_wage_question("见习补贴是最低工资的百分之多少")
+    a = calculate("自治区一类区最低工资标准具体是多少钱", "150100", date(2026, 11, 22))  # a 6-digit stored city
+    assert a is not None and a.kind == "unknown" and "以下不是政策答复" in a.text
