@@ -39,6 +39,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Build the policy index (several seconds) now, in the background, so that the first question in
+        # chat is answered within WeChat's reply window rather than through a later customer-service message.
+        executor.submit(_warm_answerer)
         yield
         executor.shutdown(wait=True, cancel_futures=False)
 
@@ -67,3 +70,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         app.include_router(simulator_router)
         app.mount(STANDIN_MOUNT, create_standin_app(settings.appid, settings.appsecret))
     return app
+
+
+def _warm_answerer() -> None:
+    from knowledge.answer import default_answerer
+
+    try:
+        default_answerer()
+    except Exception:  # never fatal: the first question builds it again and says what failed
+        logging.getLogger(__name__).exception("building the policy index failed")

@@ -27,7 +27,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -65,6 +65,7 @@ CUED_ANSWER_AT = 0.34  # below ANSWER_AT, the best topic is answered when its cu
 CUE_BONUS = 0.15  # a topic whose cue (topics.yaml) the question contains
 TOPIC_MARGIN = 0.1  # below ANSWER_AT, a topic this far ahead of the next is answered, not asked about  # a question with only everyday words (社保, 单位) must match this well
 FALLBACK_NOTE = "具体以当地人社部门规定为准"
+_NORM_CACHES: dict[tuple[Any, ...], dict[str, str]] = {}
 CITY_TABLE_REGIONS = frozenset({"44", "41"})  # regions whose notices give targets city by city
 LOCAL_ONLY_TOPICS = frozenset({"targets"})  # a national rule on these is no answer for a region with its own notice
 _STOP = set("的 了 吗 呢 啊 呀 吧 么 嘛 哦 是 在 我 我们 你 你们 他 她 它 这 那 这个 那个 请问 一下 想 问 问下 "
@@ -107,6 +108,7 @@ def knowledge_region(code: str | None) -> str:
 class PolicyAnswerer:
     def __init__(self, entries: list[Entry] | None = None, places: Divisions | None = None,
                  examples: list[Example] | None = None) -> None:
+        self._norm_cache: dict[str, str] | None = None  # set once the dictionary is complete
         self.entries = entries if entries is not None else load_entries()
         # Labelled questions (knowledge/examples.py): more ways each topic is asked, and out-of-scope ones.
         self.examples = examples if examples is not None else (load_examples() if entries is None else [])
@@ -162,10 +164,24 @@ class PolicyAnswerer:
                     self.tokenizer.add_word(self.normalise(k), freq=3000)
                     self.added_words.add(self.normalise(k))
         self.doc_keys = {doc: _squash_doc(doc) for doc in DOC_REGION}
+        # Normalising is the slow part of building (sounds of every run of characters); answerers with the
+        # same lexicon and dictionary (evaluate() builds one per split) share the results.
+        self._norm_cache = _NORM_CACHES.setdefault(
+            (id(self.places), frozenset(self.added_words), frozenset(self.synonyms.items())), {})
         self._build_index()
+        self._norm_cache = None  # questions asked later are not kept
 
     # --- text ---------------------------------------------------------------------------------
     def normalise(self, text: str) -> str:
+        cache = self._norm_cache
+        if cache is not None:
+            hit = cache.get(text)
+            if hit is None:
+                hit = cache[text] = self._normalise(text)
+            return hit
+        return self._normalise(text)
+
+    def _normalise(self, text: str) -> str:
         t = unicodedata.normalize("NFKC", text).lower().strip()
         t = self._synonym_re.sub(lambda m: self.synonyms[m.group(0)], t)
         t = _PINYIN_WORD.sub(lambda m: self.pinyin_places.get(m.group(0), m.group(0)), t)  # foshan → 佛山
@@ -858,6 +874,7 @@ def _pinyin(text: str) -> list[str]:
 _PINYIN_WORD = re.compile(r"(?<![a-z])[a-z]{4,}(?![a-z])")
 
 
+@lru_cache(maxsize=65536)
 def _near(syllables: str) -> str:
     """Syllables with the distinctions dialects and voice input blur: zh/z, ch/c, sh/s, -ng/-n."""
     out = []

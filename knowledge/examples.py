@@ -23,6 +23,8 @@ from pathlib import Path
 
 import yaml
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: 10x faster
+
 EXAMPLES_FILE = Path(__file__).parent / "data" / "examples.yaml"
 OUT_OF_SCOPE = "out_of_scope"
 # The splits examples are taken from: the ones tuned on. heldout, heldout3, heldout4 and independent never.
@@ -75,7 +77,7 @@ def build(splits: Iterable[str] = EXAMPLE_SPLITS) -> list[Example]:
 def _load(path: Path) -> tuple[Example, ...]:
     if not path.exists():
         return ()
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or []  # noqa: S506 (a safe loader)
     return tuple(Example(str(x["q"]), str(x["topic"]), str(x["split"])) for x in raw)
 
 
