@@ -37,7 +37,7 @@ import yaml
 import zhconv
 from rapidfuzz import fuzz
 
-from knowledge.divisions import Division, Divisions, Mention, divisions
+from knowledge.divisions import Division, Divisions, Mention, _city_short, divisions
 from knowledge.examples import Example, load_examples
 from knowledge.schema import DOC_REGION, REGION_NAMES, Entry, load_entries
 
@@ -635,10 +635,10 @@ class PolicyAnswerer:
         if chosen.topic == "targets" and chosen.region != "national":
             below = self._named_below(chosen.region, region_code, question)
             city_of = self.places.get(below.city_code) if below is not None and below.city_code else None
-            if city_of is not None and below is not None and below.level == "county" \
-                    and chosen.region in CITY_TABLE_REGIONS and re.sub(r"(市|地区)$", "", city_of.name) not in question:
-                # (济源 is a city of its own; "我在天河区，广州今年要开发多少个" asks about 广州.)
+            if below is not None and below.level == "county" and city_of is not None and chosen.region in CITY_TABLE_REGIONS \
+                    and (_city_short(city_of.name) or city_of.name) not in question:
                 # "宝安区2023年分到多少见习岗位": the table goes down to cities only; the city's row, said so.
+                # (济源 has no city above it; "我在天河区，广州今年要开发多少个" asks about 广州.)
                 line = self._city_target_line(chosen.region, below.code, [])
                 return self._silence(chosen, f"通知的目标任务表只分到市，没有分到{below.name}，我不能替当地作答。"
                                              + (f"所在市的任务：{line}" if line else ""), region_code, context)

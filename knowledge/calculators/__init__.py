@@ -50,10 +50,11 @@ def calculate(text: str, user_region: str | None, today: date) -> Answer | None:
 
     answerer = default_answerer()
     simplified = zhconv.convert(text, "zh-cn")
-    if answerer.out_of_scope(answerer.normalise(simplified), simplified.lower()):
+    normalised = answerer.normalise(simplified)
+    if answerer.out_of_scope(normalised, simplified.lower()):
         return None  # 在校生实习证明, 社保转移 …: the answerer says plainly it does not know
     # "盟市每月的汇总表啥时候报到自治区": no place named, but a word only Inner Mongolia uses.
-    user_region = user_region or answerer.region_hint(answerer.normalise(simplified))
+    user_region = user_region or answerer.region_hint(normalised)
     for name, calc in _CALCULATORS:
         try:
             answer = calc(text, user_region, today)
