@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -949,6 +950,16 @@ def _sources(e: Entry) -> list[dict[str, str]]:
     return out
 
 
+_BUILD_LOCK = threading.Lock()
+
+
 @cache
-def default_answerer() -> PolicyAnswerer:
+def _built() -> PolicyAnswerer:
     return PolicyAnswerer()
+
+
+def default_answerer() -> PolicyAnswerer:
+    """The one answerer of the process; built once even when the start-up warm-up and a first question
+    ask for it at the same time (the second waits instead of building a copy beside it)."""
+    with _BUILD_LOCK:
+        return _built()
