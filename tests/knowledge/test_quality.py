@@ -310,6 +310,8 @@ FRESH = {
     "heldout4": "98.4%, 1 of 54 answered on 2026-12-07 (96.4%, 2 at its first measurement on 2026-12-05)",
     "heldout5": "95.5%, 1 of 43 answered on 2026-12-07 (93.2%, 3 at its first measurement on 2026-12-06)",
     "heldout6": "92.0%, 1 of 40 answered on 2026-12-07 (91.0%, 1 at its first measurement on 2026-12-06)",
+    "heldout7": "94.5%, 5 of 45 answered at its first measurement on 2026-12-07",
+    "heldout8": "96.5%, 5 of 40 answered at its first measurement on 2026-12-07",
 }
 
 
@@ -318,7 +320,7 @@ FRESH = {
                                         + "; ".join(f"{k} {v}" for k, v in FRESH.items()))
 @pytest.mark.parametrize("split", sorted(FRESH))
 def test_fresh_heldout_accuracy(report, split: str) -> None:  # type: ignore[no-untyped-def]
-    """heldout3 … heldout6: written blind from the notices and never tuned on. The honest figures."""
+    """heldout3 … heldout8: written blind from the notices and never tuned on. The honest figures."""
     score = report.by_split[split]
     answered = [r.question.id for r in report.results
                 if r.question.split == split and r.question.out_of_scope and r.kind in ("answer", "calculation")]
