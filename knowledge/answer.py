@@ -27,7 +27,7 @@ import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -59,9 +59,10 @@ HOMOPHONE_MAX = 5  # longest programme word looked for by sound
 COMMON_WORD_FREQ = 1000  # a county short name this frequent in jieba's dictionary is a word first
 POOL_FACTOR = 0.9
 GRAM_WEIGHT = 0.3
-FOLLOW_UP_BONUS = 0.1  # an elliptical follow-up leans towards the topic just discussed
+FOLLOW_UP_BONUS = 0.15  # an elliptical follow-up leans towards the topic just discussed
 ELLIPTICAL_MAX = 8  # a question this short inside a conversation leans on it (its region, its topic)
 FOLLOW_UP_MAX = 14  # a question this short inside a conversation is taken as a policy question
+FOLLOW_ON_MAX = 24  # one this short, as a question with everyday words only (answered only on a close match)
 CUED_ANSWER_AT = 0.34  # below ANSWER_AT, the best topic is answered when its cue is in the question
 CUE_BONUS = 0.15  # a topic whose cue (topics.yaml) the question contains
 TOPIC_MARGIN = 0.1  # below ANSWER_AT, a topic this far ahead of the next is answered, not asked about  # a question with only everyday words (社保, 单位) must match this well
@@ -495,6 +496,12 @@ class PolicyAnswerer:
             mine = [d for d in places if d.code.startswith(user_region[:2])]
             if len(mine) == 1 and not several:
                 places = mine
+        talked = knowledge_region(context.get("region_code")) if context.get("entry_id") in self.by_id else "national"
+        if len(places) > 1 and not several and talked != "national":
+            # "那我们朝阳区的任务是多少个" right after a question about Beijing: Beijing's 朝阳区.
+            mine = [d for d in places if knowledge_region(d.code) == talked]
+            if len(mine) == 1:
+                places = mine
         also: list[str] = []
         if several and len({knowledge_region(d.code) for d in places}) == 1:
             # "平顶山跟安阳哪个任务多": several places of one region; answered for each where it matters.
@@ -549,7 +556,8 @@ class PolicyAnswerer:
             idx = int(bare) - 1
             if 0 <= idx < len(context["options"]):
                 entry = self.by_id[context["options"][idx]]
-                return self._answer_topic(entry, context.get("region_code") or region_code, 0.9, context)
+                return self._answer_topic(entry, context.get("region_code") or region_code, 0.9, context,
+                                          today=today or date.today())
         if place is not None and context.get("entry_id") in self.by_id and _is_follow_up(bare):
             return self._answer_topic(self.by_id[context["entry_id"]], place.code, 0.9, context)
         if place is None and user_region and in_conversation and _HERE.search(bare) \
@@ -566,6 +574,10 @@ class PolicyAnswerer:
             # A short follow-up inside a policy conversation ("区里还额外给吗", "这个政策截止到啥时候") is a
             # policy question, though it names nothing of the programme.
             domain = "strong"
+        elif domain == "none" and in_conversation and len(raw_bare) <= FOLLOW_ON_MAX:
+            # "遇上国庆放假咋整 还是5个工作日吗" after a question on the monthly report: about it, though it names
+            # nothing of the programme; answered only as surely as a question with everyday words.
+            domain = "weak"
         raw = self._strip_places(unicodedata.normalize("NFKC", question).lower())[0]
         ranked, oos = self._score(rest, raw) if domain != "none" or rest.strip() else ([], 0.0)
         if ranked and oos >= OOS_AT and oos >= ranked[0].score + OOS_MARGIN:
@@ -592,7 +604,8 @@ class PolicyAnswerer:
         cued = bool(cue and (cue.search(rest) or cue.search(raw)))
         if best.score >= ANSWER_AT or _topic_margin(ranked) >= TOPIC_MARGIN or (cued and best.score >= CUED_ANSWER_AT):
             # A loose match is still answered when the question also names the topic's own cue (中介 … 交钱).
-            return self._answer_topic(best.entry, region_code, best.score, context, ranked, question)
+            return self._answer_topic(best.entry, region_code, best.score, context, ranked, question,
+                                      today=today or date.today())
         if unseen:
             # A loose match and words the notices never use: say so (with the contact), and offer the
             # nearest questions the notices do answer.
@@ -600,7 +613,7 @@ class PolicyAnswerer:
         return self._clarify(ranked, region_code, context, question)
 
     def _answer_topic(self, entry: Entry, region_code: str | None, confidence: float, context: dict[str, Any],
-                      ranked: list[Scored] | None = None, question: str = "") -> Answer:
+                      ranked: list[Scored] | None = None, question: str = "", today: date | None = None) -> Answer:
         region = knowledge_region(region_code)
         # Among a topic's entries of one region (Guangdong's department contacts or its HRSS one): the one
         # whose own keywords the question names (教育厅), else the one that matches it best on its own.
@@ -630,16 +643,20 @@ class PolicyAnswerer:
             chosen = next((e for e in same_topic if e.region == chosen.region and e.source.doc == named), chosen)
         if chosen is None:
             return self._unknown(region_code, context, reason="silent", topic_entry=entry)
-        silence = next((x for x in chosen.silent if question and re.search(x.when, self.normalise(question))), None)
+        silence = next((x for x in chosen.silent if question and (region_code or not x.placed)
+                        and re.search(x.when, self.normalise(question))), None)
         if silence is not None:  # before a city's row: 广州2026年的目标 is not 2023's
             return self._silence(chosen, silence.say, region_code, context)
         if chosen.topic == "targets" and chosen.region != "national":
             below = self._named_below(chosen.region, region_code, question)
             city_of = self.places.get(below.city_code) if below is not None and below.city_code else None
+            city_short = (_city_short(city_of.name) or city_of.name) if city_of is not None else ""
+            county_short = below.name[:-1] if below is not None and len(below.name) > 2 else (below.name if below else "")
             if below is not None and below.level == "county" and city_of is not None and chosen.region in CITY_TABLE_REGIONS \
-                    and (_city_short(city_of.name) or city_of.name) not in question:
+                    and city_short not in re.sub(f"{city_short}市?{county_short}", "", question):
                 # "宝安区2023年分到多少见习岗位": the table goes down to cities only; the city's row, said so.
-                # (济源 has no city above it; "我在天河区，广州今年要开发多少个" asks about 广州.)
+                # (济源 has no city above it; "我在天河区，广州今年要开发多少个" and "深圳南山这边的，深圳今年……"
+                # ask about the city, but "郑州金水区分到多少" names the county by its city.)
                 line = self._city_target_line(chosen.region, below.code, [])
                 return self._silence(chosen, f"通知的目标任务表只分到市，没有分到{below.name}，我不能替当地作答。"
                                              + (f"所在市的任务：{line}" if line else ""), region_code, context)
@@ -654,7 +671,7 @@ class PolicyAnswerer:
                                              f"{whole}目标：{chosen.answer}", region_code, context)
         # A region named or stored whose own notice is silent (or which has none here): the national rule.
         fallback = bool(region_code) and chosen.region == "national"
-        if fallback and chosen.topic in LOCAL_ONLY_TOPICS and knowledge_region(region_code) != "national":
+        if fallback and chosen.topic in LOCAL_ONLY_TOPICS:
             # 长沙's targets: the national total is no local target.
             return self._unknown(region_code, context, reason="local", topic_entry=chosen)
         label = REGION_NAMES[chosen.region] if chosen.region != "national" else "全国"
@@ -662,6 +679,11 @@ class PolicyAnswerer:
         if fallback:
             lines.append(f"{self._whose(region_code)}，以下为全国规定，{FALLBACK_NOTE}。")
         lines.append(f"【{label}】{chosen.answer}")
+        until = _valid_until(chosen.facts)
+        if today is not None and until is not None:
+            # "那现在还有效吗": a notice with a term, reckoned on the day asked.
+            lines.append(f"按施行之日起算，有效期至{until.year}年{until.month}月{until.day}日；截至{today.year}年{today.month}月"
+                         f"{today.day}日" + ("仍在有效期内。" if today <= until else "已过有效期。"))
         if not region_code and chosen.region == "national" and any(e.region != "national" for e in same_topic):
             lines.append(f"各地规定有所不同，{FALLBACK_NOTE}；告诉我您所在的地区，可查当地规定。")
         lines.append(f"依据：{_cite(chosen)}")
@@ -676,7 +698,9 @@ class PolicyAnswerer:
         """A place inside ``region`` below its own level that the question names (a follow-up "那包头呢"
         passes it as ``region_code`` with no question), else None."""
         if question:
-            named = [d for d in self._places_in(self.normalise(question))[1] if d.level != "province"]
+            # (朝阳区 after a question about Beijing: Beijing's, not Changchun's)
+            named = [d for d in self._places_in(self.normalise(question))[1]
+                     if d.level != "province" and knowledge_region(d.code) == region]
             place = named[0] if len(named) == 1 else None
         else:
             place = self.places.get(region_code) if region_code else None
@@ -689,6 +713,11 @@ class PolicyAnswerer:
         label = REGION_NAMES[entry.region] if entry.region != "national" else "全国"
         contact = self.contact(entry.region) if entry.region != "national" else None
         lines = [f"【{label}】{say}"]
+        if entry.region == "national" and region_code:
+            # A place without its own rule on the point: whose notice is silent, and that region's contact.
+            lines.insert(0, f"{self._whose(region_code)}。")
+            region = knowledge_region(region_code)
+            contact = self.contact(region) if region != "national" else None
         if entry.topic != "contacts":  # a contacts entry's silence is about the contact itself
             lines.append(f"建议咨询：{contact}" if contact else "建议咨询当地人社部门或公共就业服务机构。")
         lines.append(f"依据：{_cite(entry)}")
@@ -924,9 +953,20 @@ _HERE = re.compile(r"(我们|我|俺们|俺|咱们|咱)(这儿|这里|这边|当
 
 def _is_follow_up(bare: str) -> bool:
     """What is left of "那北京呢？" once the place is taken out: nothing much."""
-    leftover = re.sub(r"(那|那么|呢|的|又|也|一样|这样|怎么样|如何|是|吗|多少|情况|地区|这块|这边|那边|咋样|咋|怎么|什么|啥|政策|规定|要求|呀|啊)",
+    leftover = re.sub(r"(那|那么|呢|的|又|也|一样|这样|怎么样|如何|是|吗|多少|情况|地区|这块|这边|那边|咋样|咋|怎么|什么|啥|政策|规定|要求|呀|啊"
+                      r"|换成|换到|改成|如果|要是|假如|若是|同样|照样|还是|这么长|这么久|这么多)",
                       "", bare)
     return len(leftover) <= 1
+
+
+def _valid_until(facts: dict[str, Any]) -> date | None:
+    """The last day of a notice in force from ``effective_from`` (2024年5月1日) for ``valid_years``, else None."""
+    m = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", str(facts.get("effective_from", "")))
+    years = facts.get("valid_years")
+    if not m or not isinstance(years, int):
+        return None
+    start = date(int(m[1]), int(m[2]), int(m[3]))
+    return start.replace(year=start.year + years) - timedelta(days=1)
 
 
 def _region_label(code: str | None, places: Divisions) -> str:

@@ -161,6 +161,9 @@ class Silence(BaseModel):
 
     when: NonEmpty
     say: NonEmpty
+    # Only for a question about a place (named, or the user's stored region), not the rule asked as such:
+    # "广州见习补贴具体多少钱" has no figure in the notices; "见习补贴具体多少钱" gets the national rule.
+    placed: bool = False
 
     @field_validator("when")
     @classmethod

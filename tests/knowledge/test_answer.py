@@ -209,3 +209,138 @@ def test_paraphrases_without_the_notices_words(bare: PolicyAnswerer) -> None:
                                "留用率怎么算 分母是到岗人数吗", "见习中途能换个单位吗", "你叫什么名字"])
 def test_near_programme_questions_the_notices_do_not_answer(a: PolicyAnswerer, q: str) -> None:
     assert a.ask(q, today=TODAY).kind == "unknown", q
+
+
+def test_switching_the_place_of_a_follow_up(a: PolicyAnswerer) -> None:
+    first = a.ask("那留用率够一半呢", user_region="150200", today=TODAY)
+    assert first.region == "15" and "70%" in first.text
+    follow = a.ask("换成洛阳呢", user_region="150200", context=first.context, today=TODAY)
+    assert follow.kind == "answer" and follow.region == "41" and "110%" in follow.text
+    duration = a.ask("见习期最长能搞多久啊 是不是12个月封顶", today=TODAY)
+    im = a.ask("那内蒙古那边也是这么长吗", context=duration.context, today=TODAY)
+    assert im.kind == "answer" and im.region == "15" and "内人社办发〔2023〕118号" in im.text
+
+
+def test_a_follow_up_with_everyday_words_only(a: PolicyAnswerer) -> None:
+    first = a.ask("地方人社部门的百万见习汇总表 每个月几号前报给人社部", today=TODAY)
+    follow = a.ask("遇上国庆放假咋整 还是5个工作日吗", context=first.context, today=TODAY)
+    assert follow.kind == "answer" and "顺延" in follow.text
+    base = a.ask("我们公司想申请成为见习基地 要满足什么条件", user_region="430100", today=TODAY)
+    fewer = a.ask("那参保人数不到30人呢，有没有例外", user_region="430100", context=base.context, today=TODAY)
+    assert fewer.kind == "answer" and "放宽" in fewer.text
+    claims = a.ask("北京申请见习补贴要准备啥材料", user_region="110112", today=TODAY)
+    how = a.ask("是按月报还是按季度报", user_region="110112", context=claims.context, today=TODAY)
+    assert how.kind == "answer" and "按月或按季度" in how.text  # 按月报 is no 月报 (the summary table)
+
+
+@pytest.mark.parametrize(("q", "user_region", "says"), [
+    ("广州天河 见习补贴每个月具体多少钱", "440106", "没有规定全国统一的见习补贴金额"),
+    ("东莞 见习留用率达到一半的单位 补贴能提高多少", "441900", "没有规定提高多少"),
+    ("深圳南山 区里对见习单位还有额外补贴吗 多少", "440305", "是否另外发放"),
+    ("咱们市里会不会在省里基础上再加见习补贴", "440300", "是否另外发放"),
+])
+def test_a_figure_no_notice_sets_for_the_place(a: PolicyAnswerer, q: str, user_region: str, says: str) -> None:
+    r = a.ask(q, user_region=user_region, today=TODAY)
+    assert r.kind == "unknown" and says in r.text
+    assert "广东省的见习通知对此没有单独规定" in r.text and "温林麒" in r.text  # the region's own contact
+    assert "人社部发〔2023〕27号" in r.text
+
+
+def test_the_national_rate_asked_as_such_is_still_answered(a: PolicyAnswerer) -> None:
+    r = a.ask("见习补贴具体多少钱", today=TODAY)
+    assert r.kind == "answer" and "标准由各地确定" in r.text
+
+
+def test_later_changes_to_a_rate_are_unknown(a: PolicyAnswerer) -> None:
+    r = a.ask("包头2026年见习补贴标准有没有调整", user_region="150203", today=TODAY)
+    assert r.kind == "unknown" and "调整" in r.text and "50%" in r.text and "6944009" in r.text
+    # a minimum wage that changed mid-internship is a question the notices answer
+    mid = a.ask("最低工资中间调整过 补贴按哪个月的最低工资标准算", user_region="410305", today=TODAY)
+    assert mid.kind != "unknown" or "调整情况" not in mid.text
+
+
+def test_social_insurance_is_not_what_the_notices_require(a: PolicyAnswerer) -> None:
+    r = a.ask("单位必须给见习人员上五险吗", user_region="150100", today=TODAY)
+    assert r.kind == "unknown" and "人身意外伤害保险" in r.text and "没有规定见习期间要缴纳五险" in r.text
+    both = a.ask("见习生单位要给买什么保险 五险一金要交不", today=TODAY)
+    assert both.kind == "answer" and "人身意外伤害保险" in both.text
+
+
+def test_a_place_without_a_notice_gets_no_national_total_as_its_target(a: PolicyAnswerer) -> None:
+    r = a.ask("湖南省今年全省见习岗位募集目标是多少个", user_region="430600", today=TODAY)
+    assert r.kind == "unknown" and "没有收录湖南省的见习文件" in r.text and "不是当地的目标任务" in r.text
+    national = a.ask("全国今年见习岗位目标多少个", user_region="430600", today=TODAY)
+    assert national.kind == "answer" and "100万" in national.text
+
+
+def test_a_county_named_after_its_city(a: PolicyAnswerer) -> None:
+    r = a.ask("郑州金水区分到多少见习岗位任务", user_region="410105", today=TODAY)
+    assert r.kind == "unknown" and "没有分到金水区" in r.text and "20000" in r.text
+    r = a.ask("湛江雷州2023年分到多少见习岗位", user_region="440882", today=TODAY)
+    assert r.kind == "unknown" and "没有分到雷州市" in r.text and "2625" in r.text
+    city = a.ask("深圳南山这边的，深圳今年计划组织多少人见习呀", today=TODAY)
+    assert city.kind == "answer" and "1100" in city.text
+
+
+def test_matching_event_frequency_per_region(a: PolicyAnswerer) -> None:
+    beijing = a.ask("北京各区每年至少得办几场见习对接活动", today=TODAY)
+    assert beijing.kind == "answer" and "每年至少要举办一场" in beijing.text and "每季度" not in beijing.text
+    more = a.ask("详细", context=beijing.context, today=TODAY)
+    assert "每季度至少举办一次" in more.text  # the national rule, in the details
+    guangdong = a.ask("广东见习对接活动多久办一次", today=TODAY)
+    assert guangdong.kind == "answer" and "每季度至少举办一次" in guangdong.text
+    assert "人社部发〔2023〕27号" in {s["doc"] for s in guangdong.sources}
+
+
+def test_a_notice_still_in_force_on_the_day_asked(a: PolicyAnswerer) -> None:
+    first = a.ask("长沙这个见习文件啥时候开始执行 有效期多久", today=TODAY)
+    r = a.ask("那现在还有效吗", context=first.context, today=TODAY)
+    assert "有效期至2027年4月30日" in r.text and "截至2026年11月22日仍在有效期内" in r.text
+    later = a.ask("长沙见习通知现在还有效吗", today=date(2027, 5, 1))
+    assert "已过有效期" in later.text
+
+
+@pytest.mark.parametrize("q", [
+    "见习单位能不能跟见习生签竞业限制协议",
+    "大三暑假想找个实习 学校要盖章那种 有啥单位推荐不",
+    "见习期间受伤了 意外险赔得不够 剩下的单位要不要担",
+    "见习补贴资金中央和省里各出多少比例",
+    "国家级高校毕业生就业见习示范单位 全国一共评了多少家",
+])
+def test_more_questions_next_to_the_programme(a: PolicyAnswerer, q: str) -> None:
+    from knowledge.calculators import calculate
+
+    assert calculate(q, None, TODAY) is None  # not an eligibility check (大三 … 实习)
+    assert a.ask(q, today=TODAY).kind == "unknown"
+
+
+def test_henan_privacy_and_the_platforms_contact(a: PolicyAnswerer) -> None:
+    r = a.ask("见习人员的信息 单位能随便往外发吗 河南有说法没", today=TODAY)
+    assert r.kind == "answer" and "隐私" in r.text
+    site = a.ask("河南见习专区网址", today=TODAY)
+    who = a.ask("这个网址打不开 找谁", context=site.context, today=TODAY)
+    assert who.kind == "answer" and "18737001593" in who.text
+
+
+def test_an_ambiguous_district_inside_a_conversation_about_its_region(a: PolicyAnswerer) -> None:
+    first = a.ask("北京全年要募集多少个就业见习岗位", today=TODAY)
+    r = a.ask("那我们朝阳区的任务是多少个", context=first.context, today=TODAY)
+    assert r.kind == "unknown" and "没有分到朝阳区" in r.text and "6000" in r.text
+    assert a.ask("朝阳区见习补贴多少", today=TODAY).kind == "clarify"  # with nothing to go by: asked
+
+
+@pytest.mark.parametrize(("q", "user_region", "says"), [
+    ("见习基地被取消资格有哪些情形", "430100", "没有列出取消资格"),
+    ("通州区级见习补贴是按月发还是见习完一次性发", "110112", "区级、市级补贴怎么发放"),
+    ("单位给见习生买商业医疗保险 政府给不给补 补多少钱", "440300", "没有规定政府是否补贴"),
+])
+def test_more_points_the_notices_leave_open(a: PolicyAnswerer, q: str, user_region: str, says: str) -> None:
+    r = a.ask(q, user_region=user_region, today=TODAY)
+    assert r.kind == "unknown" and says in r.text
+
+
+def test_changsha_base_rate_asked_after_the_retention_rate(a: PolicyAnswerer) -> None:
+    first = a.ask("长沙县的见习基地 留用了一半以上见习生 补贴能提到多少", today=TODAY)
+    assert "120%" in first.text
+    r = a.ask("那没留用那么多的话，正常的见习补贴是最低工资的百分之几", context=first.context, today=TODAY)
+    assert r.kind == "unknown" and "没有写明基础补贴标准" in r.text
