@@ -62,6 +62,9 @@ GRAM_WEIGHT = 0.3
 FOLLOW_UP_BONUS = 0.15  # an elliptical follow-up leans towards the topic just discussed
 ELLIPTICAL_MAX = 8  # a question this short inside a conversation leans on it (its region, its topic)
 FOLLOW_UP_MAX = 14  # a question this short inside a conversation is taken as a policy question
+LONG_MESSAGE_AT = 30  # a message this long may hold a story around its question: its last question clause weighs
+LAST_QUESTION_AT = 0.8  # … when that clause alone matches an entry this well
+_QUESTION_WORDS = re.compile(r"多少|几|吗|么|啥|什么|怎么|如何|能不能|可不可以|是不是|有没有|呢|哪")
 FOLLOW_ON_MAX = 24  # one this short, as a question with everyday words only (answered only on a close match)
 CUED_ANSWER_AT = 0.34  # below ANSWER_AT, the best topic is answered when its cue is in the question
 CUE_BONUS = 0.15  # a topic whose cue (topics.yaml) the question contains
@@ -475,6 +478,23 @@ class PolicyAnswerer:
         out.sort(key=lambda s: -s.score)
         return out, oos
 
+    def _weigh_last_question(self, rest: str, ranked: list[Scored]) -> list[Scored]:
+        """A long message with a story around its question ("俺是郑州的，去年六月毕业……听说能拿补帖，标准是多少啊"):
+        the entries that match its last question clause count that match as half their score."""
+        if len(re.sub(r"\s", "", rest)) < LONG_MESSAGE_AT or not ranked:
+            return ranked
+        clauses = [c for c in re.split(r"[，,。.？?！!；;、\s]+", rest) if len(c) >= 4]
+        last = next((c for c in reversed(clauses) if _QUESTION_WORDS.search(c)), None)
+        if last is None or len(last) >= len(rest) - 4:
+            return ranked
+        scored_last = self._score(last)[0]
+        if not scored_last or scored_last[0].score < LAST_QUESTION_AT:
+            return ranked  # "想问一下现在到底是怎么规定的": no question of its own
+        on_last = {s.entry.id: s.score for s in scored_last}
+        weighed = [Scored(s.entry, max(s.score, (s.score + on_last.get(s.entry.id, 0.0)) / 2), s.own, s.distinct)
+                   for s in ranked]
+        return sorted(weighed, key=lambda s: -s.score)
+
     def domain(self, text: str) -> Literal["strong", "weak", "none"]:
         if any(t in text for t in self.strong_terms):
             return "strong"
@@ -580,6 +600,7 @@ class PolicyAnswerer:
             domain = "weak"
         raw = self._strip_places(unicodedata.normalize("NFKC", question).lower())[0]
         ranked, oos = self._score(rest, raw) if domain != "none" or rest.strip() else ([], 0.0)
+        ranked = self._weigh_last_question(rest, ranked)
         if ranked and oos >= OOS_AT and oos >= ranked[0].score + OOS_MARGIN:
             # Nearer to questions people asked that the notices do not cover than to any topic.
             return self._unknown(region_code, context, reason="scope")

@@ -130,7 +130,7 @@ def test_notice_silent_point_of_an_entry_is_unknown_with_contact(a: PolicyAnswer
     """长沙's base subsidy rate, a Beijing district's own top-up, 长沙's phone number and another year's
     targets: the notice is about the point but gives no figure, so the bot says so with the contact."""
     for q, region in (("长沙留用率没到50%的见习基地补贴是多少", "430104"), ("海淀区的区级见习补贴具体多少钱", "110108"),
-                      ("长沙见习归哪个单位管 电话多少", "430104"), ("河南2026年的见习岗位目标是多少", None)):
+                      ("长沙市就业服务中心电话号码多少", "430104"), ("河南2026年的见习岗位目标是多少", None)):
         r = a.ask(q, user_region=region, today=TODAY)
         assert r.kind == "unknown", (q, r.text)
         assert r.sources and ("建议咨询" in r.text or "长沙市就业服务中心" in r.text), q
@@ -344,3 +344,36 @@ def test_changsha_base_rate_asked_after_the_retention_rate(a: PolicyAnswerer) ->
     assert "120%" in first.text
     r = a.ask("那没留用那么多的话，正常的见习补贴是最低工资的百分之几", context=first.context, today=TODAY)
     assert r.kind == "unknown" and "没有写明基础补贴标准" in r.text
+
+
+def test_the_question_at_the_end_of_a_story(a: PolicyAnswerer) -> None:
+    r = a.ask("俺是郑州的，去年六月毕业到现在还没找着活，听说参加见习单位能拿补帖，标准是多少啊", user_region="410100",
+              today=TODAY)
+    assert r.kind == "answer" and "70%" in r.text
+    # a closing "想问一下现在到底是怎么规定的" has no question of its own: the story's question stands
+    r = a.ask("您好，我是包头一家机械厂管人事的，去年第一次接了三个见习生，财务那边一直搞不清楚见习补贴是按月拿还是等见习"
+              "结束一次性拿。想问一下现在到底是怎么规定的？", user_region="150200", today=TODAY)
+    assert r.kind == "answer" and "按月" in r.text
+
+
+def test_columns_of_the_summary_table_and_beijings_departments(a: PolicyAnswerer) -> None:
+    from knowledge.calculators import calculate
+
+    r = a.ask("第3列和第4列分别是啥 我们新来的不太懂", user_region="150802", today=TODAY)
+    assert r.kind == "answer" and "本期末实有见习岗位总数" in r.text
+    assert calculate("指标10叫离校2年内未就业高校毕业生人数 跟指标7名字一样 有啥区别", "150122", TODAY) is None
+    for q in ("工商联那边主要对接哪类企业", "北京科委中关村管委会那边负责募集啥岗位"):
+        r = a.ask(q, user_region="110102", today=TODAY)
+        assert r.kind == "answer" and "工商联部门—民营企业" in r.text, q
+
+
+def test_changsha_contact_unit_asked_with_the_phone(a: PolicyAnswerer) -> None:
+    r = a.ask("长沙的就业见习归哪个单位管 想打电话问问", user_region="430102", today=TODAY)
+    assert r.kind == "answer" and "长沙市就业服务中心" in r.text and "没有列出联系人和电话" in r.text
+    assert a.ask("长沙见习的联系电话是多少", today=TODAY).kind == "unknown"
+
+
+def test_next_years_targets_and_company_recommendations(a: PolicyAnswerer) -> None:
+    r = a.ask("河南明年还搞不搞见习岗位募集计划 目标定了没", user_region="410100", today=TODAY)
+    assert r.kind == "unknown" and "2023年的目标任务" in r.text
+    assert a.ask("天河哪个公司见习岗位多 帮我推荐几家", user_region="440106", today=TODAY).kind == "unknown"
