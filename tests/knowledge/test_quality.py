@@ -307,12 +307,13 @@ def test_tuned_splits_hold(report, split: str) -> None:  # type: ignore[no-untyp
 
 FRESH = {
     # split: (accuracy, out-of-scope answered) when measured; none was tuned on, and their errors were not read.
-    "heldout3": "86.5%, 2 of 35 out-of-scope answered on 2026-12-07 (83.0%, 8 at its first measurement on 2026-12-04)",
-    "heldout4": "98.4%, 1 of 54 answered on 2026-12-07 (96.4%, 2 at its first measurement on 2026-12-05)",
+    "heldout3": "89.0%, 2 of 35 out-of-scope answered on 2026-12-07 (83.0%, 8 at its first measurement on 2026-12-04)",
+    "heldout4": "98.0%, 1 of 54 answered on 2026-12-07 (96.4%, 2 at its first measurement on 2026-12-05)",
     "heldout5": "95.5%, 1 of 43 answered on 2026-12-07 (93.2%, 3 at its first measurement on 2026-12-06)",
-    "heldout6": "92.0%, 1 of 40 answered on 2026-12-07 (91.0%, 1 at its first measurement on 2026-12-06)",
-    "heldout7": "94.5%, 5 of 45 answered at its first measurement on 2026-12-07",
-    "heldout8": "96.5%, 5 of 40 answered at its first measurement on 2026-12-07",
+    "heldout6": "93.0%, 1 of 40 answered on 2026-12-07 (91.0%, 1 at its first measurement on 2026-12-06)",
+    "heldout7": "95.5%, 4 of 45 answered on 2026-12-07 (94.5%, 5 at its first measurement on 2026-12-07)",
+    "heldout8": "97.0%, 4 of 40 answered on 2026-12-07 (96.5%, 5 at its first measurement on 2026-12-07)",
+    "heldout9": "97.0%, 4 of 40 answered at its first measurement on 2026-12-07",
 }
 
 
@@ -321,7 +322,7 @@ FRESH = {
                                         + "; ".join(f"{k} {v}" for k, v in FRESH.items()))
 @pytest.mark.parametrize("split", sorted(FRESH))
 def test_fresh_heldout_accuracy(report, split: str) -> None:  # type: ignore[no-untyped-def]
-    """heldout3 … heldout8: written blind from the notices and never tuned on. The honest figures."""
+    """heldout3 … heldout9: written blind from the notices and never tuned on. The honest figures."""
     score = report.by_split[split]
     answered = [r.question.id for r in report.results
                 if r.question.split == split and r.question.out_of_scope and r.kind in ("answer", "calculation")]
