@@ -60,6 +60,7 @@ COMMON_WORD_FREQ = 1000  # a county short name this frequent in jieba's dictiona
 POOL_FACTOR = 0.9
 GRAM_WEIGHT = 0.3
 FOLLOW_UP_BONUS = 0.15  # an elliptical follow-up leans towards the topic just discussed
+DEICTIC_BONUS = 0.3  # … and one that points at it ("这个", "那个") more
 ELLIPTICAL_MAX = 8  # a question this short inside a conversation leans on it (its region, its topic)
 FOLLOW_UP_MAX = 14  # a question this short inside a conversation is taken as a policy question
 LONG_MESSAGE_AT = 30  # a message this long may hold a story around its question: its last question clause weighs
@@ -307,7 +308,9 @@ class PolicyAnswerer:
             if len(hits) != 1:
                 continue
             before, after = text[max(0, m.start - 3):m.start], text[m.end:m.end + 10]
-            if _ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(after):
+            if before.endswith("回") and after.startswith("老家"):  # "回洛阳老家见习": going home to intern there
+                targets.add(hits[0].code)
+            elif _ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(after):
                 origins.add(hits[0].code)
             elif _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after):
                 targets.add(hits[0].code)
@@ -335,6 +338,11 @@ class PolicyAnswerer:
                 hits = [doc for doc in self.doc_keys if re.search(rf"\D{n}号$", doc)]
                 if len(hits) == 1:
                     return hits[0]
+            # "豫人社函138号", "内人社办发118号": the issuer's prefix and the number, the year left out.
+            for doc in self.doc_keys:
+                prefix, number = doc.split("〔")[0], doc.rsplit("〕", 1)[-1]
+                if re.search(re.escape(prefix) + r"\D{0,8}?" + re.escape(number), squashed):
+                    return doc
         return found
 
     # --- index --------------------------------------------------------------------------------
@@ -599,6 +607,11 @@ class PolicyAnswerer:
             # nothing of the programme; answered only as surely as a question with everyday words.
             domain = "weak"
         raw = self._strip_places(unicodedata.normalize("NFKC", question).lower())[0]
+        if named_doc:
+            # "人社部发27号说见习多久": what is asked of the notice, not the notice's name, picks the topic.
+            asked, asked_raw = _strip_doc(rest), _strip_doc(raw)
+            if len(re.sub(r"[^\u4e00-\u9fff]", "", asked)) >= 4:
+                rest, raw = asked, asked_raw
         ranked, oos = self._score(rest, raw) if domain != "none" or rest.strip() else ([], 0.0)
         ranked = self._weigh_last_question(rest, ranked)
         if ranked and oos >= OOS_AT and oos >= ranked[0].score + OOS_MARGIN:
@@ -610,8 +623,10 @@ class PolicyAnswerer:
             # answer ("长沙这个通知依据湖南省哪个文件") is answered.
             return self._unknown(region_code, context, reason="scope")
         if elliptical and context.get("topic"):
-            # "有效期多久" after a question about 见习基地: the conversation's topic first.
-            ranked = sorted((Scored(r.entry, min(1.0, r.score + FOLLOW_UP_BONUS), r.own, r.distinct)
+            # "有效期多久" after a question about 见习基地: the conversation's topic first; "这个现在还能申请吗"
+            # (this, the thing just answered) more so.
+            bonus = DEICTIC_BONUS if _DEICTIC.match(raw_bare) else FOLLOW_UP_BONUS
+            ranked = sorted((Scored(r.entry, min(1.0, r.score + bonus), r.own, r.distinct)
                              if r.entry.topic == context["topic"] else r for r in ranked), key=lambda r: -r.score)
         if not ranked or ranked[0].score < CLARIFY_AT:
             return self._unknown(region_code, context, reason="scope" if domain == "weak" else "low")
@@ -674,10 +689,10 @@ class PolicyAnswerer:
             city_short = (_city_short(city_of.name) or city_of.name) if city_of is not None else ""
             county_short = below.name[:-1] if below is not None and len(below.name) > 2 else (below.name if below else "")
             if below is not None and below.level == "county" and city_of is not None and chosen.region in CITY_TABLE_REGIONS \
-                    and city_short not in re.sub(f"{city_short}市?{county_short}", "", question):
+                    and city_short not in re.sub(f"{city_short}市?[^，,。？?！!\\s]{{0,4}}{county_short}", "", question):
                 # "宝安区2023年分到多少见习岗位": the table goes down to cities only; the city's row, said so.
                 # (济源 has no city above it; "我在天河区，广州今年要开发多少个" and "深圳南山这边的，深圳今年……"
-                # ask about the city, but "郑州金水区分到多少" names the county by its city.)
+                # ask about the city, but "郑州金水区分到多少" and "那郑州分到金水区多少" name the county by its city.)
                 line = self._city_target_line(chosen.region, below.code, [])
                 return self._silence(chosen, f"通知的目标任务表只分到市，没有分到{below.name}，我不能替当地作答。"
                                              + (f"所在市的任务：{line}" if line else ""), region_code, context)
@@ -690,6 +705,11 @@ class PolicyAnswerer:
                 whole = "全区" if chosen.region == "15" else "全市"
                 return self._silence(chosen, f"通知只定了{whole}目标，没有分到{below.name}的见习目标任务，我不能替当地作答。"
                                              f"{whole}目标：{chosen.answer}", region_code, context)
+        if chosen.topic == "monthly_report" and today is not None and _ASKS_DAY.search(question):
+            # "那11月的最晚几号报" after a question on the monthly report: the date, counted in working days.
+            from knowledge.calculators.deadlines import monthly_deadline
+
+            return monthly_deadline(question, region_code, today)
         # A region named or stored whose own notice is silent (or which has none here): the national rule.
         fallback = bool(region_code) and chosen.region == "national"
         if fallback and chosen.topic in LOCAL_ONLY_TOPICS:
@@ -728,6 +748,10 @@ class PolicyAnswerer:
         if place is None or knowledge_region(place.code) != region or place.code == region:
             return None
         return place
+
+    def silence(self, entry: Entry, say: str, region_code: str | None) -> Answer:
+        """A point ``entry``'s notice leaves open for ``region_code``, as an honest unknown (the calculators')."""
+        return self._silence(entry, say, region_code, {})
 
     def _silence(self, entry: Entry, say: str, region_code: str | None, context: dict[str, Any]) -> Answer:
         """What the entry's notice leaves open, said plainly with the contact and the notice it is about."""
@@ -886,7 +910,7 @@ def _short_county(m: Mention) -> bool:
 _DETAILS = re.compile(r"(详细|具体|展开|仔细)(说|讲|介绍|点|些|一下)")
 
 # Words around a place that say it is where the internship is, or where someone comes from.
-_TARGET_BEFORE = re.compile(r"(在|去|到|来|回)$")
+_TARGET_BEFORE = re.compile(r"((?<!人)在|去|到|来|回)$")  # "我人在北京": where the user is, not where the internship is
 _TARGET_AFTER = re.compile(r"[^，,。？?！!]{0,6}(见习|参加|报名|申请见习)")
 _ORIGIN_BEFORE = re.compile(r"(老家|户口|户籍|生源|籍贯|出生)(在|是)?$")
 _ORIGIN_AFTER = re.compile(r"(的)?(人|生源|户口|户籍|籍|老家)")
@@ -936,6 +960,16 @@ def _near(syllables: str) -> str:
     return " ".join(out)
 
 
+_DOC_MENTION = re.compile(
+    "|".join(re.escape(doc.split("〔")[0]) + r"(?:[^\u4e00-\u9fff]|年|第)*?" + re.escape(doc.rsplit("〕", 1)[-1])
+             for doc in DOC_REGION) + r"|\d+号")
+
+
+def _strip_doc(text: str) -> str:
+    """The question without the 文号 it names (豫人社函〔2023〕138号, 138号文)."""
+    return re.sub(r"(?:" + _DOC_MENTION.pattern + r")(文件|文)?", " ", text)
+
+
 def _squash_doc(text: str) -> str:
     """A 文号 without its brackets and spaces: 粤人社函〔2023〕50号, 粤人社函[2023]50号, 粤人社函2023 50号 → 粤人社函202350号."""
     return re.sub(r"[\s〔〕\[\]()（）【】{}<>《》年第]", "", unicodedata.normalize("NFKC", text))
@@ -964,9 +998,14 @@ def _topic_margin(ranked: list[Scored]) -> float:
     return first.score - runner.score if runner else first.score
 
 
+_ASKS_DAY = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,2})月.{0,8}(几号|几日|哪天|哪一天|最晚|最迟|截止)|最晚(哪天|几号)|最迟(哪天|几号)")
+_DEICTIC = re.compile(r"^(那|那么)?(这个|那个|这项|这种|这笔|它|该|此)")
+
+
 def _is_elliptical(bare: str) -> bool:
-    """A short question that leans on the one before ("有效期多久", "年度报告呢")."""
-    return len(bare) <= ELLIPTICAL_MAX or (bare.endswith("呢") and len(bare) <= ELLIPTICAL_MAX + 4)
+    """A short question that leans on the one before ("有效期多久", "年度报告呢", "这个现在还能申请吗")."""
+    return len(bare) <= ELLIPTICAL_MAX or (bare.endswith("呢") and len(bare) <= ELLIPTICAL_MAX + 4) \
+        or (bool(_DEICTIC.match(bare)) and len(bare) <= FOLLOW_UP_MAX)
 
 
 _HERE = re.compile(r"(我们|我|俺们|俺|咱们|咱)(这儿|这里|这边|当地|本地|那儿|那里|这)")

@@ -332,7 +332,7 @@ def period_asked(text: str, today: date, region_code: str | None = None) -> tupl
     prev = _prev_month(*this)
     nxt = _next_month(*this)
     form_after = r"\s*(份)?\s*(的)?\s*(数据|" + _FORM[1:-1] + ")"
-    when_after = r"\s*(份)?\s*(的)?\s*" + _WHEN
+    when_after = r"\s*" + _WHEN  # "11月几号前报": due in November; "11月的（11月份的）最晚几号": November's report
     m = re.search(r"(\d{4}|\d{2})\s*年\s*(\d{1,2})\s*月", text)
     if m:
         y = int(m.group(1)) + (2000 if len(m.group(1)) == 2 else 0)
@@ -429,6 +429,10 @@ def answer_text(region_code: str | None, period: tuple[int, int], *, place_name:
     return "\n".join(lines), sources, rr, dls
 
 
+# Reporting up within a province (to the 省厅, the city bureau), not to the ministry.
+_UP_THE_CHAIN = re.compile(r"((报|交|送|给|到)(到|给)?|(向|往|给))(省厅|省里|省人社|省就业|市人社局|市局|市里|市人社)")
+
+
 def deadline_answer(text: str, user_region: str | None, today: date) -> Answer | None:
     """An Answer for "汇总表这个月几号前报" / "月报什么时候交", or None when it is not such a question."""
     if not is_deadline_question(text):
@@ -437,11 +441,25 @@ def deadline_answer(text: str, user_region: str | None, today: date) -> Answer |
     if len(found) > 1:
         names = "、".join(d.full_name for d in found[:6])
         return Answer(f"您说的地方对应多个地区：{names}。请告诉我具体是哪一个。", "clarify", confidence=0.3)
-    region_code = code or user_region
+    return monthly_deadline(text, code or user_region, today)
+
+
+def monthly_deadline(text: str, region_code: str | None, today: date) -> Answer:
+    """The monthly report's due date for ``region_code`` (None: the national rule), for the month ``text``
+    asks about; also for a follow-up that names only the month ("那11月的最晚几号报")."""
     place_name = None
     if region_code and knowledge_region(region_code) == "national":
         d = divisions().get(region_code)
         place_name = d.full_name if d else None
+    rr = rules_for(region_code)
+    if region_code and rr.entry.region == "national" and _UP_THE_CHAIN.search(text):
+        # "河南各市见习月报表几号前报省厅": the national notice sets the deadline to the ministry only; the one
+        # within the province is the province's, and its notice (or none here) says nothing of it.
+        from knowledge.answer import default_answerer
+
+        rule = "、".join(dict.fromkeys(r.wording for r in rr.rules))
+        say = f"国家通知只规定各地报人社部的期限（{rule}），没有规定市县向省里、市里报送月报的时间，我不能替当地作答。"
+        return default_answerer().silence(rr.entry, say, region_code)
     period = period_asked(text, today, region_code)
     body, sources, rr, dls = answer_text(region_code, period, place_name=place_name,
                                          region_given=bool(region_code), today=today)

@@ -118,10 +118,10 @@ def test_question_nearer_out_of_scope_examples_is_unknown() -> None:
     from knowledge.examples import Example
 
     examples = [Example(q, "out_of_scope", "t") for q in
-                ("带教老师能拿见习补贴吗", "见习补贴能不能分给带教老师", "带教老师补贴有没有")]
+                ("见习补贴能拿来发年终奖吗", "见习补贴可以发年终奖不", "年终奖能用见习补贴发吗")]
     plain = PolicyAnswerer(examples=[])
     with_oos = PolicyAnswerer(examples=examples)
-    q = "带教老师能不能拿见习补贴"
+    q = "见习补贴能不能用来发年终奖"
     assert plain.ask(q, today=TODAY).kind == "answer"  # the subsidy topic, without the examples
     assert with_oos.ask(q, today=TODAY).kind == "unknown"
 
@@ -377,3 +377,70 @@ def test_next_years_targets_and_company_recommendations(a: PolicyAnswerer) -> No
     r = a.ask("河南明年还搞不搞见习岗位募集计划 目标定了没", user_region="410100", today=TODAY)
     assert r.kind == "unknown" and "2023年的目标任务" in r.text
     assert a.ask("天河哪个公司见习岗位多 帮我推荐几家", user_region="440106", today=TODAY).kind == "unknown"
+
+
+def test_a_rate_notice_gives_no_amount_for(a: PolicyAnswerer) -> None:
+    # The notices give a share of the minimum wage, not a sum: asked for the sum, an honest unknown with the rule.
+    r = a.ask("郑州见习补贴一个月到手多少钱啊", user_region="410100", today=TODAY)
+    assert r.kind == "unknown" and "70%" in r.text and "没有写每月具体多少钱" in r.text and "0371" in r.text
+    r = a.ask("北京见习补贴每个月具体多少块钱", today=TODAY)
+    assert r.kind == "unknown" and "月最低工资" in r.text
+    assert a.ask("河南见习补贴具体是多少比例", today=TODAY).kind == "answer"  # the share itself is stated
+    assert a.ask("朝阳区的区级见习补贴怎么申请", user_region="110105", today=TODAY).kind == "unknown"
+    assert a.ask("南山区有没有额外的见习补贴", user_region="440305", today=TODAY).kind == "unknown"
+    r = a.ask("那留用没过半的基地 补贴按最低工资的百分之几算", user_region="430104", today=TODAY)
+    assert r.kind == "unknown" and "没有写明基础补贴标准" in r.text
+
+
+def test_points_the_notices_leave_open(a: PolicyAnswerer) -> None:
+    for q in ("广东就业见习示范单位每年评多少家", "国家级就业见习示范单位怎么申报 要交啥材料", "长沙示范性见习岗位目录啥时候报",
+              "内蒙古认定见习单位 至少要多少个岗位才行", "见习期满可以参照应届生享受政策 具体能享受哪些",
+              "河南认定见习单位 要求参保多少人以上"):
+        assert a.ask(q, today=TODAY).kind == "unknown", q
+    # Inner Mongolia does say how many demonstration units each 盟市 builds.
+    r = a.ask("呼伦贝尔 每个盟市要评几个见习示范单位", user_region="150700", today=TODAY)
+    assert r.kind == "answer" and "1个" in r.text
+
+
+def test_next_to_the_programme_is_out_of_scope(a: PolicyAnswerer) -> None:
+    for q in ("见习人员中途走了 单位已经领的补贴要退回去吗", "内蒙古见习单位的带教老师有没有补贴", "内蒙古见习报名截止到什么时候",
+              "考上事业单位了 新入职有一年见习期 见习期工资怎么定", "公务员见习期满转正考核不合格会怎么样", "实习律师实习期要多长",
+              "河南见习补贴省里和市里怎么分担", "商业医疗保险一般买多少钱的", "见习补贴申报过期了还能补报吗",
+              "见习单位没给买意外险 出了事谁负责", "骗取见习补贴的单位会被罚多少钱", "留用率50% 是按人数算还是按岗位数算",
+              "驾照实习期能上高速吗", "个体工商户能当见习单位吗", "去年毕业的 现在在跑外卖 这算未就业吗 还能报见习不"):
+        assert a.ask(q, today=TODAY).kind == "unknown", q
+    r = a.ask("intern 期间 买不买保险？ 出了意外谁负责", today=TODAY)  # the insurance question stands
+    assert r.kind == "answer" and "人身意外伤害保险" in r.text
+
+
+def test_which_place_and_which_county(a: PolicyAnswerer) -> None:
+    r = a.ask("我人在北京 准备回洛阳老家见习 单位留用过半的话补贴能到多少", user_region="110108", today=TODAY)
+    assert r.region == "41" and "110%" in r.text
+    first = a.ask("郑洲见习岗位任务多少个", today=TODAY)
+    r = a.ask("那郑州分到金水区多少", context=first.context, today=TODAY)
+    assert r.kind == "unknown" and "没有分到金水区" in r.text and "20000" in r.text
+
+
+def test_a_follow_up_about_this(a: PolicyAnswerer) -> None:
+    first = a.ask("北京剩余期限见习补贴有啥条件", today=TODAY)
+    r = a.ask("这个现在还能申请吗", context=first.context, today=TODAY)
+    assert r.entry_id == first.entry_id and "2023年12月31日" in r.text
+
+
+def test_a_notice_named_by_its_issuer_and_number(a: PolicyAnswerer) -> None:
+    r = a.ask("豫人社函138号依据的是哪些文件", today=TODAY)
+    assert r.region == "41" and "豫人社函〔2023〕138号" in r.text
+    r = a.ask("内人社办发118号 联系电话", today=TODAY)
+    assert r.entry_id == "neimenggu.contacts" and "6944009" in r.text
+    assert a.ask("人社部发27号说见习多久", today=TODAY).entry_id == "national.duration"
+    r = a.ask("首批示范岗位链接 什么时候前报省厅", today=TODAY)
+    assert r.region == "44" and "7月31日" in r.text
+
+
+def test_a_months_deadline_asked_as_a_follow_up(a: PolicyAnswerer) -> None:
+    first = a.ask("广东的见习月报表几号前报", today=TODAY)
+    r = a.ask("11月的最晚哪天报", context=first.context, today=TODAY)
+    assert r.kind == "calculation" and "2026年11月的" in r.text and "12月3日" in r.text
+    first = a.ask("人社部的汇总表怎么报", today=TODAY)
+    r = a.ask("11月的最晚几号", context=first.context, today=TODAY)
+    assert r.kind == "calculation" and "12月7日" in r.text

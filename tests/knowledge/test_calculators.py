@@ -489,3 +489,18 @@ def test_wage_asked_in_its_own_clause_after_a_subsidy_fact() -> None:
     assert not is_wage_question("见习补贴是最低工资的百分之多少")
     a = calculate("自治区一类区最低工资标准具体是多少钱", "150100", date(2026, 11, 22))  # a 6-digit stored city
     assert a is not None and a.kind == "unknown" and "以下不是政策答复" in a.text
+
+
+def test_reporting_up_within_a_province_is_not_the_ministrys_deadline() -> None:
+    from knowledge.calculators import calculate
+
+    for q in ("河南各市见习月报表几号前报省厅", "北京的见习月报啥时候报市人社局", "河南各市每个月向省厅报见习统计表 截止是几号"):
+        r = calculate(q, None, date(2026, 11, 22))
+        assert r is not None and r.kind == "unknown" and "没有规定市县向省里、市里报送月报的时间" in r.text, q
+    r = calculate("河南见习月报几号前报", None, date(2026, 11, 22))
+    assert r is not None and r.kind == "calculation" and "12月7日" in r.text
+    # "11月的" is November's report; "11月几号前报" is due in November.
+    r = calculate("广东11月的月报最晚哪天报", None, date(2026, 11, 22))
+    assert r is not None and "2026年11月的" in r.text
+    r = calculate("广东月报11月几号前报", None, date(2026, 11, 22))
+    assert r is not None and "2026年10月的" in r.text
