@@ -20,6 +20,7 @@ answering, "您是想问……", and "I don't know" with the region's contact.
 
 from __future__ import annotations
 
+import calendar
 import logging
 import math
 import re
@@ -28,6 +29,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import ROUND_CEILING, Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -720,6 +722,10 @@ class PolicyAnswerer:
         if fallback:
             lines.append(f"{self._whose(region_code)}，以下为全国规定，{FALLBACK_NOTE}。")
         lines.append(f"【{label}】{chosen.answer}")
+        if chosen.topic == "demonstration_ratio" and question:
+            lines.extend(_ratio_lines(chosen.facts, self.normalise(question)))
+        if question and today is not None:
+            lines.extend(_date_lines(chosen.facts, question, today))
         until = _valid_until(chosen.facts)
         if today is not None and until is not None:
             # "那现在还有效吗": a notice with a term, reckoned on the day asked.
@@ -1017,6 +1023,58 @@ def _is_follow_up(bare: str) -> bool:
                       r"|换成|换到|改成|如果|要是|假如|若是|同样|照样|还是|这么长|这么久|这么多)",
                       "", bare)
     return len(leftover) <= 1
+
+
+def _ratio_lines(facts: dict[str, Any], question: str) -> list[str]:
+    """"广州开发6750个岗位 高质量见习岗位至少几个": the notice's minimum share applied to the number given."""
+    ratio = facts.get("ratio_min")
+    m = re.search(r"(\d{2,7})\s*(个|多个)?\s*(见习)?岗位", question)
+    if not isinstance(ratio, (int, float)) or m is None:
+        return []
+    n = int(m.group(1))
+    exact = Decimal(n) * Decimal(str(ratio))
+    least = int(exact.to_integral_value(rounding=ROUND_CEILING))
+    pct = f"{Decimal(str(ratio)) * 100:f}".rstrip("0").rstrip(".")
+    shown = f"{exact:f}".rstrip("0").rstrip(".") if "." in f"{exact:f}" else f"{exact:f}"
+    rounded = "" if exact == least else "（向上取整）"
+    return [f"按{n}个岗位计：{n}×{pct}%={shown}，示范性岗位至少{least}个{rounded}，以当地人社部门口径为准。"]
+
+
+_A_DAY = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(?:(\d{1,2})\s*(?:日|号))?")
+_STARTS = re.compile(_A_DAY.pattern + r"\s*(?:就|正式)?(?:开始|起|入职|上岗|报到|进去)")
+_CERTIFIED = re.compile(_A_DAY.pattern + r"\s*(?:被|就)?(?:认定|获批|批准|挂牌|评为|成为|认定为)")
+_ASKS_END = re.compile(r"最长|最晚|到哪天|到几号|到什么时候|到啥时候|哪天结束|几号结束|什么时候结束|啥时候结束|到期|截止|满")
+
+
+def _add_months(d: date, months: int) -> date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def _date_lines(facts: dict[str, Any], question: str, today: date) -> list[str]:
+    """Dates reckoned from a date the question gives: an internship starting 12月1号 ends at the latest on
+    2027年11月30日 (3—12个月); a base certified in 2024年9月 is valid until 2027年9月 (三年)."""
+    if not _ASKS_END.search(question):
+        return []
+    lo, hi = facts.get("months_min"), facts.get("months_max")
+    m = _STARTS.search(question)
+    if isinstance(lo, int) and isinstance(hi, int) and m:
+        month, day = int(m.group(2)), int(m.group(3) or 1)
+        year = int(m.group(1)) if m.group(1) else today.year + (1 if month < today.month - 6 else 0)
+        if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
+            return []
+        start = date(year, month, day)
+        first, last = _add_months(start, lo) - timedelta(days=1), _add_months(start, hi) - timedelta(days=1)
+        return [f"按{start.year}年{start.month}月{start.day}日开始计：满{lo}个月至{first.year}年{first.month}月{first.day}日，"
+                f"最长{hi}个月至{last.year}年{last.month}月{last.day}日（以见习协议约定为准）。"]
+    years = facts.get("validity_years")
+    m = _CERTIFIED.search(question)
+    if isinstance(years, int) and m and m.group(1):
+        year, month = int(m.group(1)), int(m.group(2))
+        if 1 <= month <= 12:
+            return [f"按{year}年{month}月认定计，有效期{years}年，至{year + years}年{month}月期满（以认定文件载明的日期为准）。"]
+    return []
 
 
 def _valid_until(facts: dict[str, Any]) -> date | None:

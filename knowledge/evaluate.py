@@ -33,7 +33,7 @@ import yaml
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "policy_questions"
 SPLIT_FILES: dict[str, str] = {"dev": "dev.yaml", "dev2": "dev2.yaml", "dev3": "dev3.yaml", "dev4": "dev4.yaml", "dev5": "dev5.yaml",
-                               "dev6": "dev6.yaml", "dev7": "dev7.yaml", "dev8": "dev8.yaml", "dev9": "dev9.yaml", "dev10": "dev10.yaml", "dev11": "dev11.yaml", "dev12": "dev12.yaml", "dev13": "dev13.yaml", "dev14": "dev14.yaml", "dev15": "dev15.yaml", "dev16": "dev16.yaml", "dev17": "dev17.yaml", "dev18": "dev18.yaml", "heldout": "heldout.yaml", "heldout3": "heldout3.yaml", "heldout4": "heldout4.yaml", "heldout5": "heldout5.yaml", "heldout6": "heldout6.yaml", "heldout7": "heldout7.yaml", "heldout8": "heldout8.yaml", "heldout9": "heldout9.yaml", "heldout11": "heldout11.yaml", "independent": "independent.yaml"}
+                               "dev6": "dev6.yaml", "dev7": "dev7.yaml", "dev8": "dev8.yaml", "dev9": "dev9.yaml", "dev10": "dev10.yaml", "dev11": "dev11.yaml", "dev12": "dev12.yaml", "dev13": "dev13.yaml", "dev14": "dev14.yaml", "dev15": "dev15.yaml", "dev16": "dev16.yaml", "dev17": "dev17.yaml", "dev18": "dev18.yaml", "heldout": "heldout.yaml", "heldout3": "heldout3.yaml", "heldout4": "heldout4.yaml", "heldout5": "heldout5.yaml", "heldout6": "heldout6.yaml", "heldout7": "heldout7.yaml", "heldout8": "heldout8.yaml", "heldout9": "heldout9.yaml", "heldout11": "heldout11.yaml", "heldout12": "heldout12.yaml", "heldout13": "heldout13.yaml", "independent": "independent.yaml"}
 TODAY = date(2026, 11, 22)
 MAX_CHARS = 600
 POLICY_KINDS = frozenset({"answer", "calculation"})

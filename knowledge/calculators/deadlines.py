@@ -517,6 +517,8 @@ def annual_answer(text: str, user_region: str | None, today: date) -> Answer | N
             line += "；当天不是工作日，通知未写遇节假日顺延，建议提前报送"
         if d < today:
             line += f"（今年的期限已过，今天是{today.month}月{today.day}日）"
+        else:
+            line += f"，距今天（{today.month}月{today.day}日）还有{(d - today).days}天"
         lines.append(line + "。")
     else:
         lines.append(f"{e.answer}文件没有写具体日期，以上级人社部门通知为准。")

@@ -242,7 +242,11 @@ def _graduate_route(a: Applicant, e: Entry, today: date) -> Check | None:
     elif span[0] > limit:
         return Check("不符合", (f"您{word}已超过{years}年，不属于{word}{years}年内未就业的高校毕业生",))
     elif span[1] < limit and span[0] >= 0:
-        checks.append(Check("可以参加", (f"您{word}未满{years}年",)))
+        until = ""
+        if a.graduation is not None and a.graduation[1] is not None:
+            # "2025年7月毕业……资格能保留到什么时候": the month the two years run out.
+            until = f"（按{a.graduation[0]}年{a.graduation[1]}月{word}计，至{a.graduation[0] + years}年{a.graduation[1]}月满{years}年）"
+        checks.append(Check("可以参加", (f"您{word}未满{years}年{until}",)))
     elif span[0] < 0:
         checks.append(Check("需当地核实", ("您是否已经毕业离校需确认",)))
     else:

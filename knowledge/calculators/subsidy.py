@@ -36,7 +36,7 @@ from knowledge.schema import REGION_NAMES, Entry, load_entries
 
 log = logging.getLogger(__name__)
 TEXT_MAX = 600
-_WHO = r"(个|名|位)?\s*(见习生|见习人员|见习学员|学员|学生|毕业生|人)"
+_WHO = r"(个|名|位)?\s*(见习生|见习人员|见习学员|学员|学生|毕业生|人|见习期满的?|期满的?)"
 _RETAIN = r"(留用|留下|留)"
 
 
@@ -124,7 +124,7 @@ def parse_query(text: str) -> SubsidyQuery:
     if retention is None and at_least is None and below is None:
         if re.search(_RETAIN + r"\s*(了|率)?\s*(超过一半|过半|一半以上|大半|多数|大部分)|(超过一半|过半|一半以上|大半|大部分)\s*(的人)?\s*(都)?\s*" + _RETAIN, t):
             at_least, said = Fraction(1, 2), "过半"
-        elif re.search(_RETAIN + r"\s*(了|率)?\s*(一半|50%|半数)|(一半|半数)\s*(的人)?\s*(都)?\s*" + _RETAIN, t):
+        elif re.search(_RETAIN + r"\s*(了|率)?\s*(达到|达|有|是|为|到了|到)?\s*(一半|50%|半数)|(一半|半数)\s*(的人)?\s*(都)?\s*" + _RETAIN, t):
             retention, said = Fraction(1, 2), "一半"
         elif re.search(r"(全部|都|全)\s*" + _RETAIN + r"|" + _RETAIN + r"\s*了?\s*(全部|所有人)", t):
             retention, said = Fraction(1), "全部留用"
@@ -181,14 +181,21 @@ _PROCEDURE = (r"剩余期限|申领|怎么(申请|领|办|发)|什么材料|流�
 
 def is_subsidy_question(text: str) -> bool:
     t = normalise(text)
-    if not re.search(r"补贴|补多少|补几|能补", t) or re.search(r"汇总表|月报|报表|拨付", t):
+    if re.search(r"汇总表|月报|报表|拨付", t):
         return False
+    if not re.search(r"补贴|补多少|补几|能补", t):
+        return _asks_tier(t)
     if re.search(_OTHER_SUBSIDY, t) or re.search(_PROCEDURE, t):
         return False
     q = parse_query(t)
     if "见习" not in t and not q.has_retention:  # "长沙县 5个人 留用一半 补贴": 留用 is 见习 language
         return False
     return bool(q.trainees or q.per_person or (q.compute_cue and q.has_retention))
+
+
+def _asks_tier(text: str) -> bool:
+    """"8个人留了4个 能按高标准拿吗": the retention given, which tier it earns."""
+    return bool(re.search(r"高标准|提高(到|至)?|提到|提至|上浮|按(高|110|120|70)", text)) and parse_query(text).has_retention
 
 
 # --- the region's rule --------------------------------------------------------------------------

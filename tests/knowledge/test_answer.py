@@ -444,3 +444,13 @@ def test_a_months_deadline_asked_as_a_follow_up(a: PolicyAnswerer) -> None:
     first = a.ask("人社部的汇总表怎么报", today=TODAY)
     r = a.ask("11月的最晚几号", context=first.context, today=TODAY)
     assert r.kind == "calculation" and "12月7日" in r.text
+
+
+def test_dates_and_shares_reckoned_from_the_figures_given(a: PolicyAnswerer) -> None:
+    r = a.ask("南京的 单位说见习从12月1号开始 最长能到哪天", user_region="320100", today=TODAY)
+    assert "最长12个月至2027年11月30日" in r.text and "满3个月至2027年2月28日" in r.text
+    r = a.ask("我们2024年9月被认定为长沙见习基地 啥时候到期", today=TODAY)
+    assert r.region == "4301" and "至2027年9月期满" in r.text
+    r = a.ask("广州开发6750个岗位 高质量见习岗位至少几个", user_region="440100", today=TODAY)
+    assert "6750×1%=67.5，示范性岗位至少68个（向上取整）" in r.text
+    assert "×" not in a.ask("广东示范性岗位比例是多少", today=TODAY).text  # no figure given, none reckoned

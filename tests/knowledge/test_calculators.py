@@ -504,3 +504,19 @@ def test_reporting_up_within_a_province_is_not_the_ministrys_deadline() -> None:
     assert r is not None and "2026年11月的" in r.text
     r = calculate("广东月报11月几号前报", None, date(2026, 11, 22))
     assert r is not None and "2026年10月的" in r.text
+
+
+def test_retention_given_and_the_tier_asked() -> None:
+    from knowledge.calculators import calculate
+
+    today = date(2026, 11, 22)
+    r = calculate("长沙 最低工资按2100 留用率达到一半 每人每月补贴多少", "430100", today)
+    assert r is not None and r.kind == "calculation" and "每人每月2520元" in r.text
+    r = calculate("河南 见习期满8个人 留了4个 能按高标准拿吗", None, today)
+    assert r is not None and r.kind == "calculation" and "110%" in r.text
+    r = calculate("鄂尔多斯 12个见习期满 留了5个 能提到70%不", "150600", today)
+    assert r is not None and "41.67%" in r.text and "未达到50%" in r.text
+    r = calculate("2025年7月毕业 在杭州 这个见习资格能保留到什么时候", "330100", today)
+    assert r is not None and "至2027年7月满2年" in r.text
+    r = calculate("今天22号 离长沙年度报告截止还有几天", None, today)
+    assert r is not None and "还有18天" in r.text
