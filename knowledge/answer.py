@@ -521,6 +521,13 @@ class PolicyAnswerer:
         if self.out_of_scope(rest, unicodedata.normalize("NFKC", question).lower()):
             return self._unknown(user_region, context, reason="scope")
 
+        if len(places) == 1 and user_region and not places[0].code.startswith(user_region[:2]):
+            # "我们朝阳" from a user registered in Beijing: Beijing's 朝阳区, not 辽宁's 朝阳市 (the short name of
+            # the higher division), when the user's own province has a county of that name.
+            mine = [d for m in self._mentions(text) for suffix in ("区", "县", "旗", "市")
+                    for d in self.places.lookup(m.text + suffix) if d.code.startswith(user_region[:2])]
+            if len(mine) == 1:
+                places = mine
         if len(places) > 1 and user_region:
             # 朝阳区 from a user registered in Beijing is Beijing's 朝阳区.
             mine = [d for d in places if d.code.startswith(user_region[:2])]
@@ -1005,7 +1012,7 @@ def _topic_margin(ranked: list[Scored]) -> float:
 
 
 _ASKS_DAY = re.compile(r"(\d{1,2}|[一二三四五六七八九十]{1,2})月.{0,8}(几号|几日|哪天|哪一天|最晚|最迟|截止)|最晚(哪天|几号)|最迟(哪天|几号)")
-_DEICTIC = re.compile(r"^(那|那么)?(这个|那个|这项|这种|这笔|它|该|此)")
+_DEICTIC = re.compile(r"^(那|那么)?(这个|那个|这项|这种|这笔|它|该|此)|^那(现在|以后|今年|目前)")
 
 
 def _is_elliptical(bare: str) -> bool:

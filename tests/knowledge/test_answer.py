@@ -454,3 +454,13 @@ def test_dates_and_shares_reckoned_from_the_figures_given(a: PolicyAnswerer) -> 
     r = a.ask("广州开发6750个岗位 高质量见习岗位至少几个", user_region="440100", today=TODAY)
     assert "6750×1%=67.5，示范性岗位至少68个（向上取整）" in r.text
     assert "×" not in a.ask("广东示范性岗位比例是多少", today=TODAY).text  # no figure given, none reckoned
+
+
+def test_a_short_name_in_the_users_own_province_and_local_top_ups(a: PolicyAnswerer) -> None:
+    r = a.ask("我们朝阳 企业的见习补贴支出 所得税能扣吗", user_region="110105", today=TODAY)
+    assert r.region == "11" and "企业所得税" in r.text  # Beijing's 朝阳区, not 辽宁's 朝阳市
+    r = a.ask("我们这 盟市里额外还有见习补贴没", user_region="150200", today=TODAY)
+    assert r.kind == "unknown" and "盟市、旗县是否另外发放" in r.text
+    assert a.ask("见习期 算不算工龄", user_region="150100", today=TODAY).kind == "unknown"
+    first = a.ask("北京剩余期限补贴是什么", today=TODAY)
+    assert a.ask("那现在还能申请吗", context=first.context, today=TODAY).entry_id == first.entry_id
