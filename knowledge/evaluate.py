@@ -252,7 +252,7 @@ def _ask(answerer: Any, q: Question, context: dict[str, Any] | None, today: date
     if getattr(answerer, "use_calculators", True):
         from knowledge.calculators import calculate
 
-        calculated = calculate(q.q, q.user_region, today)
+        calculated = calculate(q.q, q.user_region, today, context)
         if calculated is not None:
             return calculated
     return answerer.ask(q.q, user_region=q.user_region, context=context, today=today)

@@ -29,7 +29,7 @@ def ask(ctx: Context) -> Answer:
     from knowledge.calculators import calculate
 
     previous = ctx.recall("policy") or {}
-    calculated = calculate(ctx.text, ctx.user.region_code, ctx.now.date())
+    calculated = calculate(ctx.text, ctx.user.region_code, ctx.now.date(), previous)
     result = calculated or answerer(ctx).ask(ctx.text, ctx.user.region_code, previous, ctx.now.date())
     ctx.remember(policy=result.context, last_flow="policy")
     return result

@@ -1,6 +1,6 @@
 """Calculators: questions answered by computing rather than by quoting a rule.
 
-    calculate(text, user_region, today) -> Answer | None
+    calculate(text, user_region, today, context=None) -> Answer | None
 
 * a subsidy amount ("我们在郑州，3个见习生，留用率60%，每月补贴多少") — ``subsidy.py``;
 * an eligibility check ("我2025年6月毕业，现在还没工作，能参加见习吗") — ``eligibility.py``;
@@ -16,8 +16,10 @@ Anything else returns None, so ordinary policy questions fall through to the ret
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import zhconv
 
@@ -42,10 +44,46 @@ _CALCULATORS: tuple[tuple[str, Callable[[str, str | None, date], Answer | None]]
 )
 
 
-def calculate(text: str, user_region: str | None, today: date) -> Answer | None:
-    """A calculation answer when the message asks for one (subsidy amount, eligibility, deadline), else None."""
+def calculate(text: str, user_region: str | None, today: date,
+              context: dict[str, Any] | None = None) -> Answer | None:
+    """A calculation answer when the message asks for one (subsidy amount, eligibility, deadline), else None.
+    ``context``: the last answer's; a follow-up that changes one figure of the last calculation ("要是留用率到了
+    60%呢", "那12月的呢") is reckoned again with the rest of it."""
     if not text or not text.strip():
         return None
+    answer = _calculate(text, user_region, today)
+    merged = None if answer is not None else _follow_up(text, context)
+    if merged is not None:
+        answer = _calculate(merged, (context or {}).get("region_code") or user_region, today)
+    if answer is not None and answer.kind == "calculation":
+        answer.context["calc_text"] = merged or text
+    return answer
+
+
+_FOLLOW_UP_START = re.compile(r"^(那|那么|要是|如果|假如|假设|换成|改成|若是?|万一)")
+
+
+def _follow_up(text: str, context: dict[str, Any] | None) -> str | None:
+    """The last calculation's question with this message's figures first (the first figure found counts), when
+    the message is a short follow-up that names no place of its own; else None."""
+    from knowledge.answer import default_answerer
+    from knowledge.calculators.subsidy import parse_query
+
+    previous = (context or {}).get("calc_text")
+    t = text.strip()
+    if not previous or len(t) > 30 or not (_FOLLOW_UP_START.match(t) or re.search(r"呢[？?]?$", t)):
+        return None
+    answerer = default_answerer()
+    if answerer.places.mentions(answerer.normalise(t)):
+        return None
+    q = parse_query(t)
+    month = re.search(r"(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月", t)
+    if q.has_retention or q.trainees or q.wage or q.months or month:
+        return f"{t}，{previous}"
+    return None
+
+
+def _calculate(text: str, user_region: str | None, today: date) -> Answer | None:
     from knowledge.answer import default_answerer
 
     answerer = default_answerer()

@@ -464,7 +464,9 @@ def monthly_deadline(text: str, region_code: str | None, today: date) -> Answer:
     body, sources, rr, dls = answer_text(region_code, period, place_name=place_name,
                                          region_given=bool(region_code), today=today)
     confidence = 0.6 if any(d.provisional for d in dls) or rr.fallback else 0.9
-    context = {"entry_id": rr.entry.id, "topic": "monthly_report", "region_code": region_code}
+    context = {"entry_id": rr.entry.id, "topic": "monthly_report", "region_code": region_code,
+               # what a follow-up ("那12月的呢") is reckoned with: this question, naming the report
+               "calc_text": text if re.search(_FORM, text) else f"{text}（月报）"}
     return Answer(body, "calculation", sources, confidence, rr.entry.id, rr.entry.region, context)
 
 

@@ -70,3 +70,12 @@ def test_a_question_about_targets_is_a_policy_question(wechat_user) -> None:  # 
     assert "只分到市" in county and "找岗位 1/2" not in county
     search = u.say("有没有适合我的见习岗位")
     assert "找岗位" in search
+
+
+def test_a_calculation_followed_up_with_one_figure_changed(wechat_user) -> None:  # type: ignore[no-untyped-def]
+    u = wechat_user
+    u.click("POLICY_QA")
+    first = u.say("鄂尔多斯，10个见习生，留用率40%，每月补贴多少")
+    assert "未达到50%" in first and "10人" in first
+    again = u.say("要是留用率到了60%呢")
+    assert "留用率60%" in again and "70%" in again and "10人" in again  # the rest of the last calculation kept

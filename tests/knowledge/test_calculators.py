@@ -520,3 +520,19 @@ def test_retention_given_and_the_tier_asked() -> None:
     assert r is not None and "至2027年7月满2年" in r.text
     r = calculate("今天22号 离长沙年度报告截止还有几天", None, today)
     assert r is not None and "还有18天" in r.text
+
+
+def test_follow_ups_reckon_the_last_calculation_again() -> None:
+    from knowledge.calculators import calculate
+
+    today = date(2026, 11, 22)
+    first = calculate("郑州，3个见习生，留用率40%，每月补贴多少", None, today)
+    assert first is not None and "未达到50%" in first.text
+    again = calculate("要是留用率到了60%呢", None, today, first.context)
+    assert again is not None and again.kind == "calculation" and "留用率60%" in again.text and "3人" in again.text
+    first = calculate("广东的见习月报表几号前报", None, today)
+    assert first is not None
+    again = calculate("那12月的呢", None, today, first.context)
+    assert again is not None and "2026年12月的" in again.text and again.region == "44"
+    assert calculate("要是留用率到了60%呢", None, today) is None  # nothing to follow up
+    assert calculate("那北京呢", None, today, first.context) is None  # a new place is the answerer's
