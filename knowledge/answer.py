@@ -157,6 +157,8 @@ class PolicyAnswerer:
                 for name in {d.name, short}:
                     if len(name) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", name):
                         self.place_sounds.setdefault("".join(_pinyin(name)), name)
+                        # as the name is read (长沙 is chang sha): 常沙
+                        self.place_sounds.setdefault("".join(pypinyin.lazy_pinyin(name)), name)
         self.near_sounds: dict[str, str] = {}
         self.pinyin_places: dict[str, str] = {}
         for sounds in (self.sounds, self.place_sounds):
@@ -788,12 +790,17 @@ class PolicyAnswerer:
         """Cities' rows of a province's target table (Guangdong's 附件1, Henan's 附件), when cities are known."""
         lines: list[str] = []
         used: list[Entry] = []
+        sums: Counter[str] = Counter()
         for code in codes:
-            line = self._city_target_line(region, code, used)
+            line = self._city_target_line(region, code, used, sums)
             if line:
                 lines.append(line)
         if not lines:
             return None
+        if len(lines) > 1 and sums:
+            # "东莞和佛山计划开发的见习岗位加起来多少个": the cities' figures added up.
+            lines.append(f"以上{len(lines)}市合计：" + "，".join(CITY_TARGET_FACTS[k].format(n=_num(v)) for k, v in sums.items())
+                         + "。")
         total = next((e for e in self.entries if e.region == region and e.topic == "targets"
                       and e.id.endswith(".total")), None)
         if total is not None and _totals(total):
@@ -804,7 +811,8 @@ class PolicyAnswerer:
         return Answer("\n".join(lines), "answer", _sources(used[0]), round(min(confidence, 1.0), 3), used[0].id,
                       region, new_context)
 
-    def _city_target_line(self, region: str, code: str, used: list[Entry]) -> str | None:
+    def _city_target_line(self, region: str, code: str, used: list[Entry],
+                          sums: Counter[str] | None = None) -> str | None:
         place = self.places.get(code)
         if place is None or place.level == "province":
             return None
@@ -823,6 +831,8 @@ class PolicyAnswerer:
                 for name, value in table.items():
                     if re.sub(r"(市|地区|盟)$", "", str(name)) == short:
                         parts.append(label.format(n=value))
+                        if sums is not None and isinstance(value, (int, float)):
+                            sums[key] += value
                         if e not in used:
                             used.append(e)
         if not parts:
@@ -936,6 +946,10 @@ CITY_TARGET_FACTS = {
     "positions_by_city": "计划开发见习岗位{n}个",
     "positions_by_unit": "募集见习岗位{n}个",
 }
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
 def _totals(entry: Entry) -> str:

@@ -364,6 +364,7 @@ _STATUS_QUESTION = r"算不算(我)?(已经)?就业|算(是)?就业|视为就业
 
 # What a question asks when it is not whether one may take part.
 _OTHER_QUESTION = (r"多长|多久|期限|几个月|协议|合同|保险|工作经历|工龄|鉴定|证明|怎么报名|去哪(里|儿)?报名|哪里报名|"
+                   r"(去|到|在)?哪(里|儿)?(找|查|看|有)|怎么(找|查)|"
                    r"how\s*long|duration|last")
 
 

@@ -464,3 +464,13 @@ def test_a_short_name_in_the_users_own_province_and_local_top_ups(a: PolicyAnswe
     assert a.ask("见习期 算不算工龄", user_region="150100", today=TODAY).kind == "unknown"
     first = a.ask("北京剩余期限补贴是什么", today=TODAY)
     assert a.ask("那现在还能申请吗", context=first.context, today=TODAY).entry_id == first.entry_id
+
+
+def test_cities_added_up_a_place_heard_wrong_and_where_to_find_positions(a: PolicyAnswerer) -> None:
+    r = a.ask("东莞和佛山计划开发的见习岗位加起来多少个", today=TODAY)
+    assert "以上2市合计：计划组织就业见习2200人，计划开发见习岗位9000个" in r.text
+    assert "合计：" not in a.ask("东莞计划开发多少见习岗位", today=TODAY).text.split("（")[0]
+    r = a.ask("技师学院高级工班毕业 常沙能见习吗", today=TODAY)  # 常沙: 长沙 as it is read
+    assert r.region == "4301" and "技师学院高级工班" in r.text
+    r = a.ask("今年7月刚毕业 成都的 去哪找见习岗位", user_region="510100", today=TODAY)
+    assert r.entry_id == "national.platform"

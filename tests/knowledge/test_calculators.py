@@ -536,3 +536,9 @@ def test_follow_ups_reckon_the_last_calculation_again() -> None:
     assert again is not None and "2026年12月的" in again.text and again.region == "44"
     assert calculate("要是留用率到了60%呢", None, today) is None  # nothing to follow up
     assert calculate("那北京呢", None, today, first.context) is None  # a new place is the answerer's
+
+
+def test_where_to_find_positions_is_no_eligibility_check() -> None:
+    from knowledge.calculators import calculate
+
+    assert calculate("今年7月刚毕业 成都的 去哪找见习岗位", "510100", date(2026, 11, 22)) is None
