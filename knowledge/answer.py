@@ -29,7 +29,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -609,6 +609,14 @@ class PolicyAnswerer:
         domain = self.domain(text)
         if named_doc:
             domain = "strong"  # a question naming one of the notices is about it
+        last = self.by_id.get(context.get("entry_id") or "")
+        if last is not None and len(raw_bare) <= FOLLOW_UP_MAX + 6 and domain != "strong" and (
+                (last.topic == "demonstration_ratio" and _positions_in(text) is not None)
+                or ("trainees_max_share_of_insured_staff" in last.facts and _insured_in(text) is not None)):
+            # "要是5250个呢", "那通辽要是募集了980个呢" after the share, "那参保60人呢" after the 30% cap: the same
+            # sum for the new figure.
+            return self._answer_topic(self.by_id[context["entry_id"]], region_code, 0.9, context,
+                                      question=question, today=today or date.today())
         if domain != "strong" and in_conversation and len(raw_bare) <= FOLLOW_UP_MAX:
             # A short follow-up inside a policy conversation ("区里还额外给吗", "这个政策截止到啥时候") is a
             # policy question, though it names nothing of the programme.
@@ -731,10 +739,24 @@ class PolicyAnswerer:
         if fallback:
             lines.append(f"{self._whose(region_code)}，以下为全国规定，{FALLBACK_NOTE}。")
         lines.append(f"【{label}】{chosen.answer}")
-        if chosen.topic == "demonstration_ratio" and question:
-            lines.extend(_ratio_lines(chosen.facts, self.normalise(question)))
+        if chosen.topic == "demonstration_ratio":
+            lines.extend(self._ratio_lines(chosen, region_code, question))
+        share = chosen.facts.get("trainees_max_share_of_insured_staff")
+        insured = _insured_in(self.normalise(question)) if question else None
+        if isinstance(share, (int, float)) and insured is not None:
+            # "现在单位参保45个人，最多能同时吸纳多少见习生": the cap in people, rounded down.
+            exact = Decimal(insured) * Decimal(str(share))
+            most = int(exact.to_integral_value(rounding=ROUND_FLOOR))
+            pct = f"{Decimal(str(share)) * 100:f}".rstrip("0").rstrip(".")
+            shown = f"{exact:f}".rstrip("0").rstrip(".") if "." in f"{exact:f}" else f"{exact:f}"
+            lines.append(f"按参保{insured}人计：{insured}×{pct}%={shown}，同期最多吸纳{most}名见习人员"
+                         + ("（不超过，向下取整）" if exact != most else "") + "。")
         if question and today is not None:
-            lines.extend(_date_lines(chosen.facts, question, today))
+            # (a base's term is on its own entry: "2024年9月1日被认定……有效期到什么时候" may match its criteria)
+            years = chosen.facts.get("validity_years") or next(
+                (e.facts["validity_years"] for e in self.entries if e.region == chosen.region and e.topic == chosen.topic
+                 and "validity_years" in e.facts), None)
+            lines.extend(_date_lines({**chosen.facts, "validity_years": years}, question, today))
         until = _valid_until(chosen.facts)
         if today is not None and until is not None:
             # "那现在还有效吗": a notice with a term, reckoned on the day asked.
@@ -749,6 +771,19 @@ class PolicyAnswerer:
         new_context.update(entry_id=chosen.id, topic=chosen.topic, region_code=region_code)
         return Answer("\n".join(lines), "answer", _sources(chosen), round(min(confidence, 1.0), 3), chosen.id,
                       chosen.region, new_context)
+
+    def _ratio_lines(self, entry: Entry, region_code: str | None, question: str) -> list[str]:
+        """The least number of demonstration positions: for the positions the question gives, else for a city's
+        target in its notice's table ("那广州呢" after the share was given)."""
+        n = _positions_in(self.normalise(question)) if question else None
+        source = ""
+        if n is None and region_code and entry.region in CITY_TABLE_REGIONS:
+            sums: Counter[str] = Counter()
+            if self._city_target_line(entry.region, region_code, [], sums):
+                n = int(sums.get("positions_by_city") or sums.get("positions_by_unit") or 0) or None
+                source = "（目标任务表中的岗位数）"
+        lines = _ratio_lines(entry.facts, n)
+        return [lines[0].replace("个岗位计", f"个岗位{source}计", 1)] if lines and source else lines
 
     def _named_below(self, region: str, region_code: str | None, question: str) -> Division | None:
         """A place inside ``region`` below its own level that the question names (a follow-up "那包头呢"
@@ -1046,13 +1081,35 @@ def _is_follow_up(bare: str) -> bool:
     return len(leftover) <= 1
 
 
-def _ratio_lines(facts: dict[str, Any], question: str) -> list[str]:
+_POSITIONS = re.compile(r"(?P<n>\d+(\.\d+)?)\s*(?P<w>万)?\s*(个|多个)?\s*(见习)?岗位"
+                        r"|岗位(数|数量|总数)?\s*(是|有|共|为)?\s*(?P<n2>\d+(\.\d+)?)\s*(?P<w2>万)?\s*个"
+                        r"|(?P<n3>\d+(\.\d+)?)\s*(?P<w3>万)?\s*个")
+
+
+_INSURED = re.compile(r"参保(人数)?\s*(是|有|为)?\s*(?P<n>\d+)\s*(个|名|位)?\s*人?|(?P<n2>\d+)\s*(个|名|位)?\s*人?\s*参保")
+
+
+def _insured_in(question: str) -> int | None:
+    """The number of insured staff a question gives: 参保45个人, 60人参保."""
+    m = _INSURED.search(question)
+    return int(m.group("n") or m.group("n2")) if m else None
+
+
+def _positions_in(question: str) -> int | None:
+    """The number of positions a question gives: 6750个岗位, 2万个见习岗位, 岗位860个, (要是)5250个(呢)."""
+    m = _POSITIONS.search(question)
+    if m is None:
+        return None
+    n, w = next((m.group(a), m.group(b)) for a, b in (("n", "w"), ("n2", "w2"), ("n3", "w3")) if m.group(a))
+    value = Decimal(n) * (10000 if w else 1)
+    return int(value) if value == value.to_integral_value() and value >= 10 else None
+
+
+def _ratio_lines(facts: dict[str, Any], n: int | None) -> list[str]:
     """"广州开发6750个岗位 高质量见习岗位至少几个": the notice's minimum share applied to the number given."""
     ratio = facts.get("ratio_min")
-    m = re.search(r"(\d{2,7})\s*(个|多个)?\s*(见习)?岗位", question)
-    if not isinstance(ratio, (int, float)) or m is None:
+    if not isinstance(ratio, (int, float)) or n is None:
         return []
-    n = int(m.group(1))
     exact = Decimal(n) * Decimal(str(ratio))
     least = int(exact.to_integral_value(rounding=ROUND_CEILING))
     pct = f"{Decimal(str(ratio)) * 100:f}".rstrip("0").rstrip(".")
@@ -1093,8 +1150,14 @@ def _date_lines(facts: dict[str, Any], question: str, today: date) -> list[str]:
     m = _CERTIFIED.search(question)
     if isinstance(years, int) and m and m.group(1):
         year, month = int(m.group(1)), int(m.group(2))
-        if 1 <= month <= 12:
-            return [f"按{year}年{month}月认定计，有效期{years}年，至{year + years}年{month}月期满（以认定文件载明的日期为准）。"]
+        if not 1 <= month <= 12:
+            return []
+        if m.group(3) and 1 <= int(m.group(3)) <= calendar.monthrange(year, month)[1]:
+            start = date(year, month, int(m.group(3)))
+            end = _add_months(start, 12 * years) - timedelta(days=1)
+            return [f"按{year}年{month}月{start.day}日认定计，有效期{years}年，至{end.year}年{end.month}月{end.day}日"
+                    "（以认定文件载明的日期为准）。"]
+        return [f"按{year}年{month}月认定计，有效期{years}年，至{year + years}年{month}月期满（以认定文件载明的日期为准）。"]
     return []
 
 

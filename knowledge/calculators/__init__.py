@@ -78,9 +78,25 @@ def _follow_up(text: str, context: dict[str, Any] | None) -> str | None:
         return None
     q = parse_query(t)
     month = re.search(r"(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月", t)
-    if q.has_retention or q.trainees or q.wage or q.months or month:
-        return f"{t}，{previous}"
-    return None
+    day = re.search(r"\d{1,2}\s*(号|日)", t)
+    kept = re.search(r"(留用|留下|留)\D{0,3}" + _COUNT, t)
+    if not (q.has_retention or kept or q.trainees or q.wage or q.months or month or day):
+        return None
+    # The figures this message changes are taken out of the last question, so that they are not read twice.
+    for said, figure in ((q.has_retention or kept, _RETAINED), (q.wage, _WAGE), (q.months, _MONTHS),
+                         (q.trainees, _TRAINEES), (day, _DATE)):
+        if said:
+            previous = re.sub(figure, "", previous)
+    return f"{t}，{previous}"
+
+
+_COUNT = r"(\d+|[一二两三四五六七八九十]+)\s*(个|名|位|人)"
+_RETAINED = re.compile(r"(期满)?(之后|后)?(留用|留下来?|留)(率)?(了|的)?[^，,。;；\d%]{0,6}?(有|是|达到|达|为|到了|到)?\s*"
+                       r"(\d+(\.\d+)?\s*%|(\d+|[一二两三四五六七八九十]+)\s*(个|名|位|人)\s*(人)?|一半|过半|半数|全部)")
+_WAGE = re.compile(r"(当地|本地)?最低工资(标准)?\s*(是|为|按|按照|算|取|[:：])?\s*\d{3,5}(\.\d+)?\s*(元|块)?\s*(算)?")
+_MONTHS = re.compile(r"(见习)?(了|满了?)?\s*(\d+|[一二两三四五六七八九十]+)\s*个\s*月")
+_DATE = re.compile(r"(\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*(日|号)\s*([(（]\s*(周|星期).\s*[)）])?")
+_TRAINEES = re.compile(r"(\d+|[一二两三四五六七八九十]+)\s*(个|名|位)?\s*(见习生|见习人员|学员|学生|毕业生)")
 
 
 def _calculate(text: str, user_region: str | None, today: date) -> Answer | None:

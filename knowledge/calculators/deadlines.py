@@ -553,9 +553,15 @@ def _submitted_on(text: str, today: date) -> tuple[date, bool]:
             d = date(y, int(m.group(2)), int(m.group(3)))
         except ValueError:
             return today, False
-        if not m.group(1) and d > today:
+        if not m.group(1) and (d - today).days > 183:
+            # a date without its year is the nearest one: "11月23号(周一)" asked on 11月22日 is tomorrow's
             d = date(y - 1, d.month, d.day)
+        elif not m.group(1) and (today - d).days > 183:
+            d = date(y + 1, d.month, d.day)
         return d, True
+    m = re.search(r"(?<![\d月])(\d{1,2})\s*(日|号)", text)  # "要是我是25号提交的呢": this month's
+    if m and 1 <= int(m.group(1)) <= calendar.monthrange(today.year, today.month)[1]:
+        return date(today.year, today.month, int(m.group(1))), True
     return today, False
 
 

@@ -53,6 +53,7 @@ class SubsidyQuery:
     per_person: bool = False
     compute_cue: bool = False
     wage: Decimal | None = None  # a monthly minimum wage the user states ("最低工资按1980算")
+    tier1_wage: Decimal | None = None  # the 一类区 figure, when stated beside the user's own ("一类区是1980")
 
     def meets(self, threshold: Fraction) -> bool | None:
         if self.retention is not None:
@@ -132,7 +133,9 @@ def parse_query(text: str) -> SubsidyQuery:
             retention, said = Fraction(0), "未留用"
     kept_count: int | None = None
     if retention is None and at_least is None and below is None:
-        m = re.search(_RETAIN + r"\s*了?\s*" + num("kept") + r"\s*((个|名|位)\s*(人)?|人)", t)
+        m = (re.search(_RETAIN + r"\s*了?\s*" + num("kept") + r"\s*((个|名|位)\s*(人)?|人)", t)
+             # "期满之后留下来签合同的有6个"
+             or re.search(r"(留用|留下来|留下)[^，,。;；\d%]{0,8}?的\s*(有|是|共)\s*" + num("kept") + r"\s*(个|名|位|人)", t))
         if m:
             kept_count = number(m.group("kept"))
             if kept_count is not None:
@@ -170,11 +173,13 @@ def parse_query(text: str) -> SubsidyQuery:
          or re.search(r"(?P<w>\d{3,5}(\.\d+)?)\s*(元|块)\s*(的|这个)?\s*最低工资", t))
     if m:
         wage = Decimal(m.group("w"))
-    return SubsidyQuery(trainees, retention, said, at_least, below, months, tier, per_person, cue, wage)
+    m = re.search(r"一类(区|地区)?\s*(的)?\s*(最低工资)?\s*(标准)?\s*(是|为|按|按照|算|[:：])?\s*(?P<w>\d{3,5}(\.\d+)?)", t)
+    tier1_wage = Decimal(m.group("w")) if m else None
+    return SubsidyQuery(trainees, retention, said, at_least, below, months, tier, per_person, cue, wage, tier1_wage)
 
 
 # Other subsidies (not the 见习 subsidy) and questions about procedure rather than amounts.
-_OTHER_SUBSIDY = r"培训补贴|技能补贴|扩岗|社保补贴|社会保险补贴|创业|租房|住房|交通补贴|稳岗|一次性|求职补贴|吸纳就业补贴"
+_OTHER_SUBSIDY = r"培训补贴|技能补贴|扩岗|社保补贴|社会保险补贴|创业|租房|住房|交通补贴|稳岗|一次性(?!补|发|支付|拨付|给)|求职补贴|吸纳就业补贴"
 _PROCEDURE = (r"剩余期限|申领|怎么(申请|领|办|发)|什么材料|流程|(满足|需要|要)什么条件|集中(发放|申请)|一起(申请|发)|"
               r"结束了?再|是不是得?按月|按月(来|发|申请)?吗|中不中|行不行|合不合规|1\+1|发给谁|给谁")
 
@@ -185,9 +190,12 @@ def is_subsidy_question(text: str) -> bool:
         return False
     if not re.search(r"补贴|补多少|补几|能补", t):
         return _asks_tier(t)
-    if re.search(_OTHER_SUBSIDY, t) or re.search(_PROCEDURE, t):
-        return False
     q = parse_query(t)
+    if re.search(_OTHER_SUBSIDY, t):
+        return False
+    if re.search(_PROCEDURE, t) and not (re.search(r"1\+1", t) and q.trainees and (q.wage or q.months)):
+        # "按1+1模式每个月先发多少" with trainees and a wage or months given is still a sum to work out.
+        return False
     if "见习" not in t and not q.has_retention:  # "长沙县 5个人 留用一半 补贴": 留用 is 见习 language
         return False
     return bool(q.trainees or q.per_person or (q.compute_cue and q.has_retention))
@@ -310,9 +318,11 @@ def _wages(rule: SubsidyRule, place: Division | None, q: SubsidyQuery, today: da
            province_code: str) -> tuple[list[WageRule], bool, str]:
     """The wage standard(s) to use, whether the tier is settled, and how they were found
     ("fixed": the notice names the tier; "told": the user did; else the WageMatch level)."""
-    if q.wage is not None:
+    stated = q.tier1_wage if rule.fixed_tier == "一类" and q.tier1_wage is not None else q.wage
+    if stated is not None:
+        # (内蒙古 pays on the 一类区 wage: "我们旗属于三类区，最低工资1750，自治区一类区是1980" is 1980)
         d = divisions().get(province_code)
-        told = WageRule(province_code, d.name if d else "", "您给出的标准", "您给出的标准", (), q.wage, today,
+        told = WageRule(province_code, d.name if d else "", "您给出的标准", "您给出的标准", (), stated, today,
                         "提问中给出", STATED, 0)
         return [told], True, "told"
     table = current_table()
@@ -368,9 +378,17 @@ def _compute_lines(rule: SubsidyRule, tier: TierAmounts, q: SubsidyQuery, short:
                 out.append(text + "。")
                 text = (f"{cond}“1+1”期满补差：标准提高到{_pct_text(rule.retained_rate)}（每人每月"
                         f"{_money(tier.raised or Decimal(0))}），{end}，结束见习后一次性发放")
+                if meets and q.months and tier.raised is not None:
+                    # "单位总共能拿多少": the monthly payments and the end payment together.
+                    paid, end_paid = tier.base * n * q.months, diff * n * q.months
+                    out.append(text + "。")
+                    text = (f"合计：{yuan(paid)}+{yuan(end_paid)}={_money(paid + end_paid)}"
+                            f"（即按{_pct_text(rule.retained_rate)}计，{n}人×{q.months}个月）")
         out.append(text + "。")
     elif tier.raised is not None and rule.retained_rate is not None:
         raised = f"每人每月{_money(tier.raised)}" + (f"，{n}人每月共{_money(tier.raised * n)}" if group else "")
+        if q.months:
+            raised += f"，见习{q.months}个月共{_money(tier.raised * n * q.months)}"
         if meets:
             out.append(prefix + f"留用率达标，补贴标准为当地最低工资标准的{_pct_text(rule.retained_rate)}："
                        + raised + "。")

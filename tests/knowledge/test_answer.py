@@ -474,3 +474,23 @@ def test_cities_added_up_a_place_heard_wrong_and_where_to_find_positions(a: Poli
     assert r.region == "4301" and "技师学院高级工班" in r.text
     r = a.ask("今年7月刚毕业 成都的 去哪找见习岗位", user_region="510100", today=TODAY)
     assert r.entry_id == "national.platform"
+
+
+def test_shares_and_caps_reckoned_and_followed_up(a: PolicyAnswerer) -> None:
+    first = a.ask("合肥6000个见习岗位 示范性岗位至少多少个", user_region="340100", today=TODAY)
+    assert "示范性岗位至少60个" in first.text
+    r = a.ask("要是5250个呢", user_region="340100", context=first.context, today=TODAY)
+    assert "5250×1%=52.5，示范性岗位至少53个" in r.text
+    assert "至少200个" in a.ask("郑州2万个见习岗位，按比例示范性岗位至少要多少个", today=TODAY).text
+    first = a.ask("广东示范性岗位比例是多少", today=TODAY)
+    r = a.ask("那广州呢", context=first.context, today=TODAY)
+    assert "6750个岗位（目标任务表中的岗位数）" in r.text and "至少68个" in r.text
+    first = a.ask("长沙的公司，现在单位参保45个人，作为见习基地最多能同时吸纳多少见习生", user_region="430100", today=TODAY)
+    assert "同期最多吸纳13名见习人员" in first.text
+    r = a.ask("那参保60人呢", user_region="430100", context=first.context, today=TODAY)
+    assert "同期最多吸纳18名见习人员" in r.text
+    r = a.ask("我们2024年9月1日被认定为长沙市就业见习基地，有效期到什么时候", today=TODAY)
+    assert "至2027年8月31日" in r.text
+    for q in ("长沙见习基地在什么情况下会被取消资格", "内蒙古见习补贴资金盟市财政和自治区财政各承担多少比例",
+              "内蒙古认定见习单位要求依法注册经营几年以上"):
+        assert a.ask(q, today=TODAY).kind == "unknown", q

@@ -542,3 +542,34 @@ def test_where_to_find_positions_is_no_eligibility_check() -> None:
     from knowledge.calculators import calculate
 
     assert calculate("今年7月刚毕业 成都的 去哪找见习岗位", "510100", date(2026, 11, 22)) is None
+
+
+def test_totals_the_one_class_wage_and_1_plus_1_with_figures() -> None:
+    from knowledge.calculators import calculate
+
+    today = date(2026, 11, 22)
+    r = calculate("我们旗属于三类区，最低工资1750，自治区一类区是1980。10个见习生见习3个月，期满留了5个，见习补贴总共多少",
+                  None, today)
+    assert r is not None and "1980元×50%" in r.text and "合计：29700+11880=41580元" in r.text
+    r = calculate("郑州的单位，最低工资按2100算，一共来了10个见习生，都见习满了6个月，期满之后留下来签合同的有6个。总共能拿多少见习补贴",
+                  None, today)
+    assert r is not None and "10人留用6人" in r.text and "=138600元" in r.text
+    r = calculate("洛阳的，当地最低工资2000，5个见习生见习6个月，最后留了3个。按1+1模式每个月先发多少？结束后一次性补多少差额？",
+                  None, today)
+    assert r is not None and r.kind == "calculation" and "5人每月共7000元" in r.text and "见习6个月共24000元" in r.text
+    r = calculate("浏阳的见习基地，最低工资1930，10个见习生见习满12个月，留用7个，见习补贴总额是多少", None, today)
+    assert r is not None and "见习12个月共277920元" in r.text
+    # a follow-up changes the number kept on, not the rest
+    again = calculate("要是留了4个呢", None, today, calculate(
+        "郑州，最低工资按2100算，10个见习生见习6个月，期满留了6个，补贴一共多少", None, today).context)
+    assert again is not None and "10人留用4人" in again.text and "88200元" in again.text and "合计" not in again.text
+
+
+def test_a_review_date_without_its_year_is_the_nearest_one() -> None:
+    from knowledge.calculators import calculate
+
+    today = date(2026, 11, 22)
+    r = calculate("我11月23号(周一)在省级专区提交的见习基地申请，区人社局最晚哪天要明确审核意见", "430100", today)
+    assert r is not None and "最晚2026年11月30日" in r.text
+    again = calculate("要是我是25号提交的呢", "430100", today, r.context)
+    assert again is not None and "11月25日提交" in again.text and "2026年12月2日" in again.text
