@@ -494,3 +494,19 @@ def test_shares_and_caps_reckoned_and_followed_up(a: PolicyAnswerer) -> None:
     for q in ("长沙见习基地在什么情况下会被取消资格", "内蒙古见习补贴资金盟市财政和自治区财政各承担多少比例",
               "内蒙古认定见习单位要求依法注册经营几年以上"):
         assert a.ask(q, today=TODAY).kind == "unknown", q
+
+
+def test_words_that_are_no_out_of_scope_cue_in_context(a: PolicyAnswerer) -> None:
+    # 就业补助资金 is the 14th indicator's, not another subsidy; a story of sent-out 简历 is no 写简历 request.
+    r = a.ask("指标14要不要把中央财政下达的就业补助资金里用于见习补贴的部分也算上", user_region="150100", today=TODAY)
+    assert r.kind == "answer" and "中央财政" in r.text
+    r = a.ask("我是去年7月从武汉一所二本毕业的，学市场营销，投了好多简历都没回音，家里让我先找个地方见习攒点经验。"
+              "想问下见习期间算不算就业啊 会不会影响我应届生身份", today=TODAY)
+    assert r.kind == "answer" and "不视为就业" in r.text
+    assert a.ask("帮我写份简历", today=TODAY).kind == "unknown"
+    assert a.ask("自治区级就业见习示范单位 评上了给多少奖励", user_region="150600", today=TODAY).kind == "unknown"
+    r = a.ask("高质量示范见习岗位 要占本地总岗位数多少", user_region="440300", today=TODAY)
+    assert r.entry_id == "guangdong.demonstration.ratio" and "省人力资源社会保障厅" in r.text
+    assert "14500人" in a.ask("广东全省计划开发多少见习岗位 组织多少人", today=TODAY).text
+    r = a.ask("见习单位清单、岗位目录清单这些 要通过啥渠道向社会公布", today=TODAY)
+    assert "部门网站" in r.text

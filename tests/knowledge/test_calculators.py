@@ -573,3 +573,13 @@ def test_a_review_date_without_its_year_is_the_nearest_one() -> None:
     assert r is not None and "最晚2026年11月30日" in r.text
     again = calculate("要是我是25号提交的呢", "430100", today, r.context)
     assert again is not None and "11月25日提交" in again.text and "2026年12月2日" in again.text
+
+
+def test_an_if_wage_and_呼市() -> None:
+    from knowledge.calculators import calculate
+
+    today = date(2026, 11, 22)
+    r = calculate("内蒙古一类区最低工资要是按1980元算，见习期满留用率60%的单位 每人每月见习补贴多少", None, today)
+    assert r is not None and "每人每月1386元" in r.text
+    r = calculate("我是呼市的 2025年7月毕业 到现在没找到工作 23岁 能参加见习不", None, today)
+    assert r is not None and r.region == "15" and "内人社办发〔2023〕118号" in r.text
