@@ -368,8 +368,12 @@ def period_asked(text: str, today: date, region_code: str | None = None) -> tupl
     return prev if due_prev >= today else this
 
 
-def _region_code_in(text: str) -> tuple[str | None, list[Division]]:
+def _region_code_in(text: str, user_region: str | None = None) -> tuple[str | None, list[Division]]:
     found = divisions().resolve(text)
+    if len(found) > 1 and user_region:
+        # 朝阳区 from a user registered in Beijing: Beijing's.
+        mine = [d for d in found if d.code.startswith(user_region[:2])]
+        found = mine if len(mine) == 1 else found
     return (found[0].code if len(found) == 1 else None), found
 
 
@@ -437,7 +441,7 @@ def deadline_answer(text: str, user_region: str | None, today: date) -> Answer |
     """An Answer for "汇总表这个月几号前报" / "月报什么时候交", or None when it is not such a question."""
     if not is_deadline_question(text):
         return None
-    code, found = _region_code_in(text)
+    code, found = _region_code_in(text, user_region)
     if len(found) > 1:
         names = "、".join(d.full_name for d in found[:6])
         return Answer(f"您说的地方对应多个地区：{names}。请告诉我具体是哪一个。", "clarify", confidence=0.3)
@@ -491,7 +495,7 @@ def annual_answer(text: str, user_region: str | None, today: date) -> Answer | N
     """"今年的年度报告截止到哪天": 长沙 12月10日前; 内蒙古 年底前; national 年底 (no date)."""
     if not is_annual_question(text):
         return None
-    code, found = _region_code_in(text)
+    code, found = _region_code_in(text, user_region)
     if len(found) > 1:
         return None
     region_code = code or user_region
@@ -569,7 +573,7 @@ def review_answer(text: str, user_region: str | None, today: date) -> Answer | N
     """"我昨天在省级专区提交了见习申请，区里最晚啥时候给审核意见" (长沙: within 5 working days)."""
     if not is_review_question(text):
         return None
-    code, found = _region_code_in(text)
+    code, found = _region_code_in(text, user_region)
     if len(found) > 1:
         return None
     region_code = code or user_region

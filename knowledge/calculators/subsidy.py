@@ -536,6 +536,14 @@ def compute_answer(q: SubsidyQuery, place: Division | None, region_code: str, to
         s = {"doc": w.source_label(), "section": f"{w.label}月最低工资标准（自 {w.effective_from.isoformat()} 起）"}
         if s not in sources:
             sources.append(s)
+    if rule.base_rate is None and meets is False:
+        # 长沙 below the threshold: the notice gives no rate to reckon with; said plainly, with the contact.
+        from knowledge.answer import default_answerer
+
+        contact = default_answerer().contact(rule.region)
+        lines.append(f"建议咨询：{contact}" if contact else "建议咨询当地人社部门。")
+        return Answer(_fit(lines, ["依据：" + cite, _wage_sentence(wages)]), "unknown", sources, 0.0, _main_id(rule), region,
+                      _context(entries, region_code))
     tail = ["依据：" + cite, _wage_sentence(wages)]
     body = _fit(lines, tail)
     return Answer(body, "calculation", sources, confidence, _main_id(rule), region, _context(entries, region_code))
@@ -587,6 +595,10 @@ def subsidy_answer(text: str, user_region: str | None, today: date) -> Answer | 
         return None
     t = normalise(text)
     found = places_in(t)
+    if len(found) > 1 and user_region:
+        # "朝阳区单位……" from a user registered in Beijing: Beijing's 朝阳区.
+        mine = [d for d in found if d.code.startswith(user_region[:2])]
+        found = mine if len(mine) == 1 else found
     if len(found) > 1:
         names = "、".join(d.full_name for d in found[:6])
         return Answer(f"您说的地方对应多个地区：{names}。请告诉我具体是哪一个，例如“{found[0].full_name}3个见习生补贴多少”。",

@@ -208,9 +208,6 @@ def test_subsidy_question_parsing(text: str, trainees: int | None, retention: st
     ("长沙县 5个人 留用一半 补贴", ["未写明基础补贴标准", "2400元", "12000元", "二档", "按含本数理解",
                                     "差额无法计算", "长人社规〔2024〕4号"], ["2640元"]),
     ("长沙市岳麓区 2个见习生 留用率60% 补贴", ["2640元", "5280元", "一档"], ["2400元"]),
-    # below 50%: the 120% figure does not apply and is not shown
-    ("长沙市岳麓区 2个见习生 留用率30% 补贴", ["未达到50%", "一档", "不低于当地最低工资标准（2200元）",
-                                              "具体以当地人社部门规定为准"], ["2640元", "2400元"]),
     ("浏阳的见习基地，留用率70%，2个见习生一个月补多少", ["120%", "2400元", "4800元"], ["见习1个月共"]),
     # Guangdong and places without a notice: no amount
     ("广州 3个见习生补贴多少", ["没有规定见习补贴金额", "无法替您计算金额", "人社部发〔2023〕27号 三（一）"], ["2500"]),
@@ -583,3 +580,12 @@ def test_an_if_wage_and_呼市() -> None:
     assert r is not None and "每人每月1386元" in r.text
     r = calculate("我是呼市的 2025年7月毕业 到现在没找到工作 23岁 能参加见习不", None, today)
     assert r is not None and r.region == "15" and "内人社办发〔2023〕118号" in r.text
+
+
+def test_changsha_below_the_threshold_is_an_honest_unknown() -> None:
+    # The 120% figure does not apply and the base rate is not in the notice: nothing to reckon, said with the contact.
+    a = calculate("长沙市岳麓区 2个见习生 留用率30% 补贴", None, TODAY)
+    assert a is not None and a.kind == "unknown"
+    for m in ("未达到50%", "一档", "不低于当地最低工资标准（2200元）", "具体以当地人社部门规定为准", "长沙市就业服务中心"):
+        assert m in a.text, (m, a.text)
+    assert "2640元" not in a.text and "2400元" not in a.text and len(a.text) <= 600
