@@ -557,11 +557,17 @@ class PolicyAnswerer:
                           "clarify", confidence=0.3, context={**context, "pending_question": question})
         place = places[0] if places else None
         context.pop("also", None)
+        if place is not None and context.get("topic") == "targets" and context.get("cities") \
+                and re.match(r"^(那)?(再)?(加上|算上|连同|加)", bare):
+            # "再加上平顶山呢" after two cities' targets: all three, added up.
+            also = [c for c in context["cities"] if c != place.code] + also
         if also:
             context["also"] = also
         in_conversation = context.get("entry_id") in self.by_id
         raw_bare = re.sub(r"[\s，,。.？?！!、~]+", "", self._strip_places(unicodedata.normalize("NFKC", question))[0])
         elliptical = in_conversation and _is_elliptical(raw_bare)
+        if elliptical and place is None and not also and len(context.get("cities") or []) > 1:
+            context["also"] = list(context["cities"][1:])  # "那岗位数呢" after several cities' targets: the same cities
         # "国家的呢", "那国家那边报部里是几个工作日": the national rule, whatever region the user is in.
         national_asked = place is None and bool(self._national_re.search(rest))
         # Region: the place named; else, for an elliptical follow-up ("有效期多久"), the conversation's;
@@ -842,7 +848,7 @@ class PolicyAnswerer:
             lines.append(f"（{REGION_NAMES[region]}合计：{_totals(total)}）")
         lines.append(f"依据：{_cite(used[0])}")
         new_context = {k: v for k, v in context.items() if k not in ("options", "pending_question", "also")}
-        new_context.update(entry_id=used[0].id, topic="targets", region_code=codes[0])
+        new_context.update(entry_id=used[0].id, topic="targets", region_code=codes[0], cities=codes)
         return Answer("\n".join(lines), "answer", _sources(used[0]), round(min(confidence, 1.0), 3), used[0].id,
                       region, new_context)
 
@@ -1076,7 +1082,7 @@ _HERE = re.compile(r"(我们|我|俺们|俺|咱们|咱)(这儿|这里|这边|当
 def _is_follow_up(bare: str) -> bool:
     """What is left of "那北京呢？" once the place is taken out: nothing much."""
     leftover = re.sub(r"(那|那么|呢|的|又|也|一样|这样|怎么样|如何|是|吗|多少|情况|地区|这块|这边|那边|咋样|咋|怎么|什么|啥|政策|规定|要求|呀|啊"
-                      r"|换成|换到|改成|如果|要是|假如|若是|同样|照样|还是|这么长|这么久|这么多)",
+                      r"|换成|换到|改成|如果|要是|假如|若是|同样|照样|还是|这么长|这么久|这么多|再加上|加上|算上)",
                       "", bare)
     return len(leftover) <= 1
 

@@ -510,3 +510,12 @@ def test_words_that_are_no_out_of_scope_cue_in_context(a: PolicyAnswerer) -> Non
     assert "14500人" in a.ask("广东全省计划开发多少见习岗位 组织多少人", today=TODAY).text
     r = a.ask("见习单位清单、岗位目录清单这些 要通过啥渠道向社会公布", today=TODAY)
     assert "部门网站" in r.text
+
+
+def test_targets_follow_ups_keep_and_add_cities(a: PolicyAnswerer) -> None:
+    first = a.ask("郑州和洛阳的见习岗位任务加起来多少", today=TODAY)
+    r = a.ask("再加上平顶山呢", context=first.context, today=TODAY)
+    assert "以上3市合计：募集见习岗位34400个" in r.text
+    first = a.ask("广州、深圳、佛山计划组织见习多少人", today=TODAY)
+    r = a.ask("那岗位数呢", context=first.context, today=TODAY)
+    assert "以上3市合计" in r.text and "计划开发见习岗位15750个" in r.text
