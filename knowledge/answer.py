@@ -307,18 +307,23 @@ class PolicyAnswerer:
             return None
         targets: set[str] = set()
         origins: set[str] = set()
+        refs: set[str] = set()
         for m in self._mentions(text):
             hits = [d for d in places if any(c == d or c.contains(d) or d.contains(c) for c in m.candidates)]
             if len(hits) != 1:
                 continue
             before, after = text[max(0, m.start - 3):m.start], text[m.end:m.end + 10]
-            if before.endswith("回") and after.startswith("老家"):  # "回洛阳老家见习": going home to intern there
+            if re.search(r"(按|像|跟|和|照|比)$", before) and re.match(r"(的|那个|那边|那样)?(的)?(标准|那样|一样|规定)", after):
+                refs.add(hits[0].code)  # "能不能也按长沙那个标准算": the place compared with, not the one asked about
+            elif before.endswith("回") and after.startswith("老家"):  # "回洛阳老家见习": going home to intern there
                 targets.add(hits[0].code)
             elif _ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(after):
                 origins.add(hits[0].code)
             elif _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after):
                 targets.add(hits[0].code)
-        chosen = targets - origins
+        chosen = targets - origins - refs
+        if not chosen and refs:
+            chosen = {d.code for d in places} - refs - origins
         if len(chosen) != 1:
             return None
         code = chosen.pop()
@@ -523,13 +528,19 @@ class PolicyAnswerer:
         if self.out_of_scope(rest, unicodedata.normalize("NFKC", question).lower()):
             return self._unknown(user_region, context, reason="scope")
 
-        if len(places) == 1 and user_region and not places[0].code.startswith(user_region[:2]):
+        if places and user_region and any(not d.code.startswith(user_region[:2]) for d in places):
             # "我们朝阳" from a user registered in Beijing: Beijing's 朝阳区, not 辽宁's 朝阳市 (the short name of
             # the higher division), when the user's own province has a county of that name.
-            mine = [d for m in self._mentions(text) for suffix in ("区", "县", "旗", "市")
-                    for d in self.places.lookup(m.text + suffix) if d.code.startswith(user_region[:2])]
-            if len(mine) == 1:
-                places = mine
+            swapped: list[Division] = []
+            for m in self._mentions(text):
+                mine = [d for suffix in ("区", "县", "旗", "市") for d in self.places.lookup(m.text + suffix)
+                        if d.code.startswith(user_region[:2])]
+                swapped.extend(mine if len(mine) == 1 and not any(c.code.startswith(user_region[:2]) for c in m.candidates)
+                               else [d for d in places if d in m.candidates or any(c.contains(d) for c in m.candidates)])
+            swapped = list(dict.fromkeys(swapped))
+            if swapped and swapped != places:
+                places = [d for d in swapped if not any(o is not d and d.contains(o) for o in swapped)]  # 北京 + 朝阳区
+                several = len(places) > 1
         if len(places) > 1 and user_region:
             # 朝阳区 from a user registered in Beijing is Beijing's 朝阳区.
             mine = [d for d in places if d.code.startswith(user_region[:2])]
@@ -704,7 +715,10 @@ class PolicyAnswerer:
             chosen = next((e for e in same_topic if e.region == chosen.region and e.source.doc == named), chosen)
         if chosen is None:
             return self._unknown(region_code, context, reason="silent", topic_entry=entry)
-        silence = next((x for x in chosen.silent if question and (region_code or not x.placed)
+        # A placed silence of a national entry is for a region with its own (silent) notice: a place without one
+        # here gets the national rule and "具体以当地人社部门规定为准" ("武汉……有没有具体标准").
+        placed_ok = bool(region_code) and (chosen.region != "national" or knowledge_region(region_code) != "national")
+        silence = next((x for x in chosen.silent if question and (placed_ok or not x.placed)
                         and re.search(x.when, self.normalise(question))), None)
         if silence is not None:  # before a city's row: 广州2026年的目标 is not 2023's
             return self._silence(chosen, silence.say, region_code, context)
@@ -747,8 +761,12 @@ class PolicyAnswerer:
         lines.append(f"【{label}】{chosen.answer}")
         if chosen.topic == "demonstration_ratio":
             lines.extend(self._ratio_lines(chosen, region_code, question))
-        share = chosen.facts.get("trainees_max_share_of_insured_staff")
-        insured = _insured_in(self.normalise(question)) if question else None
+        share = chosen.facts.get("trainees_max_share_of_insured_staff") or next(
+            (e.facts["trainees_max_share_of_insured_staff"] for e in self.entries if e.region == chosen.region
+             and e.topic == chosen.topic and "trainees_max_share_of_insured_staff" in e.facts), None)
+        # (a short follow-up, "那参保60人呢", asks it too)
+        insured = _insured_in(self.normalise(question)) if question and (
+            _ASKS_CAP.search(question) or len(question) <= 12) else None
         if isinstance(share, (int, float)) and insured is not None:
             # "现在单位参保45个人，最多能同时吸纳多少见习生": the cap in people, rounded down.
             exact = Decimal(insured) * Decimal(str(share))
@@ -1092,7 +1110,8 @@ _POSITIONS = re.compile(r"(?P<n>\d+(\.\d+)?)\s*(?P<w>万)?\s*(个|多个)?\s*(�
                         r"|(?P<n3>\d+(\.\d+)?)\s*(?P<w3>万)?\s*个")
 
 
-_INSURED = re.compile(r"参保(人数)?\s*(是|有|为)?\s*(?P<n>\d+)\s*(个|名|位)?\s*人?|(?P<n2>\d+)\s*(个|名|位)?\s*人?\s*参保")
+_INSURED = re.compile(r"参保(人数)?[^\d，,。？?]{0,5}?(?P<n>\d+)\s*(个|名|位)?\s*人?|(?P<n2>\d+)\s*(个|名|位)?\s*人?\s*参保")
+_ASKS_CAP = re.compile(r"(最多|至多|能|可以).{0,8}(吸纳|招|收|接收|要|带|容纳)|最多(几|多少)|(几|多少)(个|名)?(见习生|见习人员|人)|上限")
 
 
 def _insured_in(question: str) -> int | None:

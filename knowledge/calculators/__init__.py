@@ -54,10 +54,19 @@ def calculate(text: str, user_region: str | None, today: date,
     answer = _calculate(text, user_region, today)
     merged = None if answer is not None else _follow_up(text, context)
     if merged is not None:
-        answer = _calculate(merged, (context or {}).get("region_code") or user_region, today)
+        # (the place the follow-up names, else the last calculation's)
+        region = user_region if _names_place(text) else (context or {}).get("region_code") or user_region
+        answer = _calculate(merged, region, today)
     if answer is not None and answer.kind == "calculation":
         answer.context["calc_text"] = merged or text
     return answer
+
+
+def _names_place(text: str) -> bool:
+    from knowledge.answer import default_answerer
+
+    answerer = default_answerer()
+    return bool(answerer.places.mentions(answerer.normalise(text)))
 
 
 _FOLLOW_UP_START = re.compile(r"^(那|那么|要是|如果|假如|假设|换成|改成|若是?|万一)")
@@ -74,9 +83,14 @@ def _follow_up(text: str, context: dict[str, Any] | None) -> str | None:
     if not previous or len(t) > 30 or not (_FOLLOW_UP_START.match(t) or re.search(r"呢[？?]?$", t)):
         return None
     answerer = default_answerer()
-    if answerer.places.mentions(answerer.normalise(t)):
-        return None
     q = parse_query(t)
+    if answerer.places.mentions(answerer.normalise(t)):
+        # "如果是长沙呢，最低工资也按2000，也留用了一半以上": a new place, for a sum (the old place taken out);
+        # "那北京呢" alone is the answerer's follow-up
+        if not (q.has_retention or q.wage or q.trainees):
+            return None
+        for m in sorted(answerer.places.mentions(previous), key=lambda m: -m.start):
+            previous = previous[:m.start] + previous[m.end:]
     month = re.search(r"(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月", t)
     day = re.search(r"\d{1,2}\s*(号|日)", t)
     kept = re.search(r"(留用|留下|留)\D{0,3}" + _COUNT, t)

@@ -323,6 +323,8 @@ _CN_MONTH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 
 def is_deadline_question(text: str) -> bool:
     if re.search(r"年报|年度报告|年度计划实施情况", text):
         return False
+    if re.search(r"从(什么时候|啥时候|哪个月|哪年|何时|几月)(起|开始)|(什么时候|啥时候|何时|哪个月)开始(每月)?(填|报)", text):
+        return False  # "广东从什么时候开始每月填报": when the reporting began, not this month's date
     return bool(re.search(_FORM, text) and re.search(_WHEN, text))
 
 

@@ -85,6 +85,12 @@ def parse_query(text: str) -> SubsidyQuery:
     # "5人留用3人", "5个见习生里留了3个"
     m = re.search(num("total") + r"\s*" + _WHO + r"\s*(中|里|里面|当中|中间)?\s*[,，]?\s*(最后|期满)?\s*"
                   + _RETAIN + r"\s*了?\s*" + num("kept") + r"(?![半成%])\s*(个|名|位)?\s*(人)?", t)
+    if not m:  # "见习生9个，期满留用了4个"
+        m = re.search(r"(见习生|见习人员|见习学员|学员|学生)\s*(有|共|一共)?\s*" + num("total") + r"\s*(个|名|位|人)\s*[,，]?\s*"
+                      r"(期满|最后)?\s*(只)?\s*" + _RETAIN + r"\s*了?\s*" + num("kept") + r"(?![半成%])\s*(个|名|位)?\s*(人)?", t)
+    if not m:  # "4个里面留了3个"
+        m = re.search(num("total") + r"\s*(个|名|位)(人)?\s*(里面|里头|里|中|当中|之中)\s*[,，]?\s*(最后|期满)?\s*(只)?\s*"
+                      + _RETAIN + r"\s*了?\s*" + num("kept") + r"(?![半成%])\s*(个|名|位)?\s*(人)?", t)
     if m:
         total, kept = number(m.group("total")), number(m.group("kept"))
         if total and kept is not None and kept <= total:
@@ -92,7 +98,7 @@ def parse_query(text: str) -> SubsidyQuery:
             used.append(m.span())
     if retention is None:
         m = re.search(r"留用率?\s*(?P<pre>[^\d，,。;；%]{0,5}?)\s*(?P<v>\d+(?:\.\d+)?)\s*%\s*(?P<post>以上|以下|多|出头)?", t)
-        if m and (re.search(r"不到|低于|不足|没到|没达到|未达到|没有达到|不够", m.group("pre"))
+        if m and (re.search(r"不到|低于|不足|没到|没达到|未达到|没有达到|(?<!够)不够", m.group("pre"))
                   or m.group("post") == "以下"):
             below, said = _pct(m.group("v")), f"不到{m.group('v')}%"
             used.append(m.span())
@@ -122,6 +128,9 @@ def parse_query(text: str) -> SubsidyQuery:
             if retention is not None:
                 used.append(m.span())
                 break
+    if retention is None and at_least is None and below is None and re.search(
+            r"留用率?\s*(已经|都)?\s*(达标|够了|够标准|达到标准|达到要求)|达标了", t):
+        at_least, said = Fraction(1, 2), "达标"  # "留用率达标了": at the notice's line (50%)
     if retention is None and at_least is None and below is None:
         if re.search(_RETAIN + r"\s*(了|率)?\s*(超过一半|过半|一半以上|大半|多数|大部分)|(超过一半|过半|一半以上|大半|大部分)\s*(的人)?\s*(都)?\s*" + _RETAIN, t):
             at_least, said = Fraction(1, 2), "过半"
@@ -157,6 +166,8 @@ def parse_query(text: str) -> SubsidyQuery:
     per_month = m is not None and number(m.group(1)) == 1 and re.match(r"\s*(能|可以)?\s*(补|多少|能拿|发|拿)", t[m.end():])
     if m and not per_month and not re.search(r"(这|上|下|每)\s*" + re.escape(m.group(0)), t):
         months = number(m.group(1))
+    if months is None and re.search(r"(一|这|本|每|一个|这个)\s*季度", t):
+        months = 3  # "补贴按季度申报……这季度市级能申请多少"
     if months is None:
         m = re.search(r"见习(期)?\s*(是|为|共)?\s*(半年|一年)", t)
         if m:
@@ -169,7 +180,7 @@ def parse_query(text: str) -> SubsidyQuery:
     cue = bool(re.search(r"算|一共|总共|合计|能拿|能领|能补|多少钱|发多少|补多少|补贴多少|补几|"
                          r"(每个?|一个)月.{0,4}多少", t))
     wage = None
-    m = (re.search(r"最低工资(标准)?\s*(要是|如果|若)?\s*(是|为|按|按照|算|取|定为|大概|约|[:：])?\s*(?P<w>\d{3,5}(\.\d+)?)\s*(元|块)?", t)
+    m = (re.search(r"最低工资(标准)?\s*(也|都)?\s*(要是|如果|若)?\s*(是|为|按|按照|算|取|定为|大概|约|[:：])?\s*(?P<w>\d{3,5}(\.\d+)?)\s*(元|块)?", t)
          or re.search(r"(?P<w>\d{3,5}(\.\d+)?)\s*(元|块)\s*(的|这个)?\s*最低工资", t))
     if m:
         wage = Decimal(m.group("w"))
@@ -179,7 +190,7 @@ def parse_query(text: str) -> SubsidyQuery:
 
 
 # Other subsidies (not the 见习 subsidy) and questions about procedure rather than amounts.
-_OTHER_SUBSIDY = r"培训补贴|技能补贴|扩岗|社保补贴|社会保险补贴|创业|租房|住房|交通补贴|稳岗|一次性(?!补|发|支付|拨付|给)|求职补贴|吸纳就业补贴"
+_OTHER_SUBSIDY = r"培训补贴|技能补贴|扩岗|社保补贴|社会保险补贴|创业|租房|住房|交通补贴|稳岗|一次性(?!补|发|支付|拨付|给|差)|求职补贴|吸纳就业补贴"
 _PROCEDURE = (r"剩余期限|申领|怎么(申请|领|办|发)|什么材料|流程|(满足|需要|要)什么条件|集中(发放|申请)|一起(申请|发)|"
               r"结束了?再|是不是得?按月|按月(来|发|申请)?吗|中不中|行不行|合不合规|1\+1|发给谁|给谁")
 
@@ -188,22 +199,29 @@ def is_subsidy_question(text: str) -> bool:
     t = normalise(text)
     if re.search(r"汇总表|月报|报表|拨付", t):
         return False
-    if not re.search(r"补贴|补多少|补几|能补", t):
-        return _asks_tier(t)
     q = parse_query(t)
-    if re.search(_OTHER_SUBSIDY, t):
-        return False
+    if not re.search(r"补贴|补多少|补几|能补", t):
+        if _asks_tier(t):
+            return True
+        # "5个人见习6个月，期满留了3个，按1+1每月先发多少，最后一次性补的差额多少": a sum, in other words.
+        if not (re.search(r"差额(是|有)?多少|先发多少|每月发多少|发多少|拿多少|领多少|(一共|总共|合计).{0,6}(多少钱|多少)", t)
+                and (q.trainees or q.wage) and (q.has_retention or q.wage or q.months)):
+            return False
+    if re.search(_OTHER_SUBSIDY, t) or re.search(r"区级", t):
+        return False  # (a 区's own subsidy: no figure in the notices; the answerer says so)
     if re.search(_PROCEDURE, t) and not (re.search(r"1\+1", t) and q.trainees and (q.wage or q.months)):
         # "按1+1模式每个月先发多少" with trainees and a wage or months given is still a sum to work out.
         return False
     if "见习" not in t and not q.has_retention:  # "长沙县 5个人 留用一半 补贴": 留用 is 见习 language
         return False
-    return bool(q.trainees or q.per_person or (q.compute_cue and q.has_retention))
+    return bool(q.trainees or q.per_person or (q.compute_cue and q.has_retention)
+                or (q.wage is not None and (q.compute_cue or q.months)))
 
 
 def _asks_tier(text: str) -> bool:
     """"8个人留了4个 能按高标准拿吗": the retention given, which tier it earns."""
-    return bool(re.search(r"高标准|提高(到|至)?|提到|提至|上浮|按(高|110|120|70)", text)) and parse_query(text).has_retention
+    return bool(re.search(r"高标准|提高(到|至)?|提到|提至|上浮|按(高|110|120|70)|够不够|够没够|达没达到|是否达到|达不达标|有没有达到|算不算达标", text)) \
+        and parse_query(text).has_retention
 
 
 # --- the region's rule --------------------------------------------------------------------------
@@ -463,6 +481,10 @@ def compute_answer(q: SubsidyQuery, place: Division | None, region_code: str, to
             lines.append(f"我这里没有收录{place_name}的见习文件。国家通知没有全国统一的补贴金额：对吸纳见习的单位"
                          f"“按规定给予就业见习补贴”，{raise_note}，标准由各地确定，这里无法替您计算金额，"
                          "具体以当地人社部门规定为准。")
+        if thr and q.retention_said:
+            # "9个留用了4个，留用率够不够50%": the line, reckoned, though the raise itself is the place's to set
+            met = {True: "达到", False: "未达到", None: "是否达到无法确定："}[q.meets(rule.threshold or Fraction(1, 2))]
+            lines.append(f"{_retention_text(q)}，{met}{thr}。")
         if rule.one_plus_one is not None or region == "national":
             lines.append("发放按“1+1”模式：按月发放，不得见习结束后集中发放，留用率高的单位期满后一次性发差额。")
             if rule.one_plus_one is None:
@@ -517,6 +539,11 @@ def compute_answer(q: SubsidyQuery, place: Division | None, region_code: str, to
             lines.append(f"{_retention_text(q)}，是否达到{thr}无法确定，下面分别列出。")
     elif rule.region == "11" and q.retention_said:
         lines.append(f"{_retention_text(q)}；北京通知未规定留用率提高标准。")
+    elif rule.threshold is not None and q.retention_said:
+        # a place on the national rule: whether the line is met, and that the raise is the place's to set
+        thr = _fraction_pct(rule.threshold)
+        met = {True: "达到", False: "未达到", None: "是否达到无法确定："}[meets]
+        lines.append(f"{_retention_text(q)}，{met}{thr}；国家通知规定达到{thr}以上的可适当提高补贴标准，提高多少由各地规定。")
     if rule.region == "11" and rule.base_rate is not None:
         lines.append(f"市级见习补贴为{rule.basis or '本市当年月最低工资'}：")
     if rule.region == "4301" and rule.base_rate is None:

@@ -25,6 +25,8 @@ MAX_LINES = 6
 
 
 def is_wage_question(text: str) -> bool:
+    if re.search(r"按(哪个|什么|啥|哪一个)(时候|月|时间|月份)|哪个月的", normalise(text)):
+        return False  # "河南的最低工资标准是按哪个时候的算": the rule (见习当月), not a figure
     # The clause that asks ("河南见习补贴是70%，那郑州现在最低工资标准到底是多少钱": the second) must not be
     # about the subsidy itself ("补贴是最低工资的百分之多少" is a subsidy question).
     clauses = [c for c in re.split(r"[，,。？?；;！!\s]+", normalise(text)) if _ASKS.search(c)]

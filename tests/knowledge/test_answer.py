@@ -519,3 +519,32 @@ def test_targets_follow_ups_keep_and_add_cities(a: PolicyAnswerer) -> None:
     first = a.ask("广州、深圳、佛山计划组织见习多少人", today=TODAY)
     r = a.ask("那岗位数呢", context=first.context, today=TODAY)
     assert "以上3市合计" in r.text and "计划开发见习岗位15750个" in r.text
+
+
+def test_border_of_answered_and_silent(a: PolicyAnswerer) -> None:
+    for q, region in (("北京按季度申报见习补贴的话，每季度最晚几号前要交上去？", None), ("河南省级就业见习示范单位评上了有多少奖补资金？", None),
+                      ("我们开封市在省里标准基础上有没有再加见习补贴？", "410200"), ("见习结束后多少个工作日内能把差额打过来？", None),
+                      ("我是河南的，孩子大学毕业一年了天天在家打游戏不出门，当妈的该咋跟他沟通啊", None),
+                      ("今年呼和浩特秋季大型招聘会几号开 在哪个场馆", "150100"), ("自治区规定的见习单位岗位数到底是多少个？", "150121"),
+                      ("长沙放宽的话，参保人数放到多少人就行？", None), ("长沙实施1+1模式的话，达标后每人每月的差额是多少钱？", None),
+                      ("住院医师规范化培训期间每个月补助多少钱", None), ("护士执业资格考试 要求实习满8个月 我学校安排的实习够不够", None),
+                      ("选调生报考要什么条件，应届生才能报吗", None), ("见习期超过12个月的那部分还给补贴吗", None)):
+        assert a.ask(q, user_region=region, today=TODAY).kind == "unknown", q
+    # … and their neighbours the notices do answer
+    assert "1+1" in a.ask("长沙见习补贴申领用的是什么模式", today=TODAY).text
+    assert a.ask("见习期间算不算就业呀 我怕影响我考选调生用的应届生身份", today=TODAY).kind == "answer"
+    assert a.ask("中不中 见习能超过一年不", user_region="4301", today=TODAY).kind == "answer"
+    # A place without a notice here gets the national rule and the caveat, not an unknown.
+    r = a.ask("武汉这边单位招见习生，见习补贴一个月给单位补多少钱啊，有没有具体标准", user_region="420100", today=TODAY)
+    assert r.kind == "answer" and "具体以当地人社部门规定为准" in r.text
+    assert a.ask("广州天河 见习补贴每个月具体多少钱", user_region="440106", today=TODAY).kind == "unknown"
+
+
+def test_places_compared_and_the_users_own_short_names(a: PolicyAnswerer) -> None:
+    r = a.ask("株洲的单位，留用率60%，能不能也按长沙那个标准算", user_region="430200", today=TODAY)
+    assert r.region == "national" and "株洲" in r.text
+    r = a.ask("朝阳一家单位，北京的剩余期限补贴有什么条件", user_region="110105", today=TODAY)
+    assert r.region == "11" and "剩余期限" in r.text
+    r = a.ask("我们公司在长沙，社保参保人数40人，按规定最多能吸纳几个见习人员", user_region="430100", today=TODAY)
+    assert "同期最多吸纳12名见习人员" in r.text
+    assert a.ask("内蒙年度计划实施情况报告主要写哪些内容，啥时候报", today=TODAY).region == "15"

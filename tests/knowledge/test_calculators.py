@@ -589,3 +589,28 @@ def test_changsha_below_the_threshold_is_an_honest_unknown() -> None:
     for m in ("未达到50%", "一档", "不低于当地最低工资标准（2200元）", "具体以当地人社部门规定为准", "长沙市就业服务中心"):
         assert m in a.text, (m, a.text)
     assert "2640元" not in a.text and "2400元" not in a.text and len(a.text) <= 600
+
+
+def test_sums_asked_in_other_words_and_retention_lines() -> None:
+    from knowledge.calculators import calculate
+
+    today = date(2026, 11, 22)
+    r = calculate("通辽一家企业，一类区最低工资1980，5个人见习6个月，期满留了3个，按1+1每月先发多少，最后一次性补的差额多少",
+                  "150500", today)
+    assert r is not None and "5人每月共4950元" in r.text and "见习6个月共11880元" in r.text
+    r = calculate("我们单位见习生9个，期满留用了4个，留用率够不够50%（成都）", "510100", today)
+    assert r is not None and "留用率44.44%（9人留用4人），未达到50%" in r.text
+    r = calculate("大兴的单位 补贴按季度申报，一季度3个见习生都在岗，北京月最低工资2420，这季度市级能申请多少", "110115", today)
+    assert r is not None and "见习3个月共21780元" in r.text
+    r = calculate("郑州最低工资按2100算，见习6个月，留用率达标了，结束后一次性补的差额一共多少", None, today)
+    assert r is not None and r.kind == "calculation" and "差额840元" in r.text
+    assert calculate("海淀区的区级见习补贴每人每月多少钱", "110108", today) is None  # no figure: the answerer says so
+    assert calculate("广东从什么时候开始每月填报就业见习汇总表", None, today) is None
+    assert calculate("河南的最低工资标准是按哪个时候的算", None, today) is None
+    assert calculate("我们是岳麓区一个小公司，一共就二十几个人交社保，想申请当见习基地", "430104", today) is None
+    first = calculate("郑州的单位，最低工资按2000，3个见习生，留用了一半以上，每月补贴多少", None, today)
+    again = calculate("如果是长沙呢，最低工资也按2000，也留用了一半以上", None, today, first.context if first else None)
+    assert again is not None and again.region == "4301" and "每人每月2400元" in again.text
+    first = calculate("鄂尔多斯，4个见习生，最低工资1980，都没留用，见习6个月补贴一共多少", None, today)
+    again = calculate("如果4个里面留了3个呢", None, today, first.context if first else None)
+    assert again is not None and "留用率75%（4人留用3人）" in again.text
