@@ -782,6 +782,10 @@ class PolicyAnswerer:
                  and "validity_years" in e.facts), None)
             lines.extend(_date_lines({**chosen.facts, "validity_years": years}, question, today))
         until = _valid_until(chosen.facts)
+        if until is None and question and re.search(r"失效|到期|有效期|还有效|废止|过期", question):
+            # "长人社规〔2024〕4号什么时候失效": the notice's term, on whichever of its entries it is kept
+            until = next((u for e in self.entries if e.source.doc == chosen.source.doc
+                          for u in [_valid_until(e.facts)] if u is not None), None)
         if today is not None and until is not None:
             # "那现在还有效吗": a notice with a term, reckoned on the day asked.
             lines.append(f"按施行之日起算，有效期至{until.year}年{until.month}月{until.day}日；截至{today.year}年{today.month}月"
@@ -1100,7 +1104,7 @@ _HERE = re.compile(r"(我们|我|俺们|俺|咱们|咱)(这儿|这里|这边|当
 def _is_follow_up(bare: str) -> bool:
     """What is left of "那北京呢？" once the place is taken out: nothing much."""
     leftover = re.sub(r"(那|那么|呢|的|又|也|一样|这样|怎么样|如何|是|吗|多少|情况|地区|这块|这边|那边|咋样|咋|怎么|什么|啥|政策|规定|要求|呀|啊"
-                      r"|换成|换到|改成|如果|要是|假如|若是|同样|照样|还是|这么长|这么久|这么多|再加上|加上|算上)",
+                      r"|换成|换到|改成|如果|要是|假如|若是|同样|照样|还是|这么长|这么久|这么多|再加上|加上|算上|我们在|我在|在)",
                       "", bare)
     return len(leftover) <= 1
 

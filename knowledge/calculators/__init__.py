@@ -25,7 +25,7 @@ import zhconv
 
 from knowledge.answer import Answer
 from knowledge.calculators.deadlines import annual_answer, deadline_answer, report_deadline, review_answer
-from knowledge.calculators.eligibility import eligibility_answer
+from knowledge.calculators.eligibility import eligibility_answer, parse_applicant
 from knowledge.calculators.min_wage import lookup
 from knowledge.calculators.subsidy import subsidy_answer
 from knowledge.calculators.wages import wage_answer
@@ -84,18 +84,21 @@ def _follow_up(text: str, context: dict[str, Any] | None) -> str | None:
         return None
     answerer = default_answerer()
     q = parse_query(t)
-    if answerer.places.mentions(answerer.normalise(t)):
-        # "如果是长沙呢，最低工资也按2000，也留用了一半以上": a new place, for a sum (the old place taken out);
-        # "那北京呢" alone is the answerer's follow-up
-        if not (q.has_retention or q.wage or q.trainees):
-            return None
+    person = parse_applicant(t, date.today())
+    placed = bool(answerer.places.mentions(answerer.normalise(t)))
+    if placed:
+        # "那北京呢", "如果是长沙呢，最低工资也按2000": the last calculation for the new place (the old one taken out)
         for m in sorted(answerer.places.mentions(previous), key=lambda m: -m.start):
             previous = previous[:m.start] + previous[m.end:]
     month = re.search(r"(\d{1,2}|[一二三四五六七八九十]{1,2})\s*月", t)
     day = re.search(r"\d{1,2}\s*(号|日)", t)
     kept = re.search(r"(留用|留下|留)\D{0,3}" + _COUNT, t)
-    if not (q.has_retention or kept or q.trainees or q.wage or q.months or month or day):
+    graduate, aged = person.has_graduate_facts, person.age is not None  # "要是我是前年毕业的呢", "…2002年12月的呢"
+    if not (placed or q.has_retention or kept or q.trainees or q.wage or q.months or month or day or graduate or aged):
         return None
+    for said, figure in ((graduate, _GRADUATED), (aged, _BORN)):
+        if said:
+            previous = re.sub(figure, "", previous)
     # The figures this message changes are taken out of the last question, so that they are not read twice.
     for said, figure in ((q.has_retention or kept, _RETAINED), (q.wage, _WAGE), (q.months, _MONTHS),
                          (q.trainees, _TRAINEES), (day, _DATE)):
@@ -105,6 +108,8 @@ def _follow_up(text: str, context: dict[str, Any] | None) -> str | None:
 
 
 _COUNT = r"(\d+|[一二两三四五六七八九十]+)\s*(个|名|位|人)"
+_GRADUATED = re.compile(r"((\d{4}|\d{2})\s*年\s*(\d{1,2}\s*月)?|(今年|去年|前年))\s*份?[^，,。;；\d]{0,10}?(毕业|离校)")
+_BORN = re.compile(r"(\d{4}|\d{2})\s*年\s*(\d{1,2}\s*月)?\s*(\d{1,2}\s*日)?\s*(出生|生|的)|\d+\s*(周)?岁")
 _RETAINED = re.compile(r"(期满)?(之后|后)?(留用|留下来?|留)(率)?(了|的)?[^，,。;；\d%]{0,6}?(有|是|达到|达|为|到了|到)?\s*"
                        r"(\d+(\.\d+)?\s*%|(\d+|[一二两三四五六七八九十]+)\s*(个|名|位|人)\s*(人)?|一半|过半|半数|全部)")
 _WAGE = re.compile(r"(当地|本地)?最低工资(标准)?\s*(是|为|按|按照|算|取|[:：])?\s*\d{3,5}(\.\d+)?\s*(元|块)?\s*(算)?")

@@ -83,7 +83,7 @@ def parse_applicant(text: str, today: date) -> Applicant:
     months_since: tuple[int, int] | None = None
     not_graduated = False
     grad_word = r"(毕业|离校|毕的业)"
-    m = (re.search(r"(?P<y>\d{4}|\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*份?\s*(就|刚|才)?\s*" + grad_word, t)
+    m = (re.search(r"(?P<y>\d{4}|\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*份?[^，,。;；\d]{0,10}?" + grad_word, t)
          or re.search(grad_word + r"(于|时间|是|在)?\s*[:：]?\s*(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月", t))
     if m and 1 <= int(m.group("m")) <= 12:
         graduation = (_year(m.group("y")), int(m.group("m")))
@@ -123,7 +123,14 @@ def parse_applicant(text: str, today: date) -> Applicant:
         if 10 <= n <= 80:
             age = (n, n)
     if age is None:
-        m = re.search(r"(\d{4}|\d{2})\s*年\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2}\s*日)?\s*(出生|生|的人|生人)", t)
+        m = re.search(r"(今年|现在|目前)\s*(应该|大概|已经|都|刚)?\s*(满)?\s*" + NUM + r"\s*(了|周岁|岁)", t)
+        n = number(m.group(4)) if m else None
+        if n is not None and 10 <= n <= 80:
+            age = (n, n)  # "今年应该25了吧"
+    if age is None:
+        m = (re.search(r"(\d{4}|\d{2})\s*年\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2}\s*日)?\s*(出生|生|的人|生人)", t)
+             # "俺是2005年的", "我01年10月的": a birth year said as what someone is
+             or re.search(r"(?:是|我|俺)\s*((?:19|20)?\d{2})\s*年\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2}\s*日)?\s*(的)(?=[\s,，。呢吧]|$)", t))
         if m:
             by = _year(m.group(1))
             if m.group(2):
@@ -250,7 +257,12 @@ def _graduate_route(a: Applicant, e: Entry, today: date) -> Check | None:
     elif span[0] < 0:
         checks.append(Check("需当地核实", ("您是否已经毕业离校需确认",)))
     else:
-        checks.append(Check("需当地核实", (f"您{word}接近或正好{years}年，是否仍在{years}年内以实际{word}日期为准",)))
+        summer = ""
+        if a.graduation is not None and a.graduation[1] is None:
+            # "前年毕业": the month unsaid; most leave school in June or July
+            y = a.graduation[0] + years
+            summer = f"（如为{a.graduation[0]}年6、7月{word}，至{y}年6、7月已满{years}年）"
+        checks.append(Check("需当地核实", (f"您{word}接近或正好{years}年，是否仍在{years}年内以实际{word}日期为准{summer}",)))
 
     secondary_ok = "中专" in e.answer
     technician_ok = "技工院校" in e.answer
@@ -354,7 +366,8 @@ def check(a: Applicant, region_code: str | None, today: date) -> Eligibility | N
 
 
 # --- answering ------------------------------------------------------------------------------------
-_ASK = r"(能不能|能否|可不可以|可以|能)\s*(参加|报名|申请|去|做|搞)?\s*(见习|吗)|符合|够格|有资格|资格|条件吗|算不算见习对象"
+_ASK = (r"(能不能|能否|可不可以|可以|能)\s*(参加|报名|申请|去|做|搞)?\s*(见习|吗)|符合|够格|有资格|资格|条件吗|算不算见习对象|"
+        r"能.{0,2}(参加|报|走|去).{0,8}见习|还在.{0,10}(两年|2年|期限|范围).{0,4}内|(还能|能)报(不|吗|么)|保留到")
 _STATUS = r"没(有)?(工作|上班|就业|找到工作)|未就业|待业|失业|无业|在家|找不到工作"
 
 

@@ -532,7 +532,8 @@ def test_follow_ups_reckon_the_last_calculation_again() -> None:
     again = calculate("那12月的呢", None, today, first.context)
     assert again is not None and "2026年12月的" in again.text and again.region == "44"
     assert calculate("要是留用率到了60%呢", None, today) is None  # nothing to follow up
-    assert calculate("那北京呢", None, today, first.context) is None  # a new place is the answerer's
+    again = calculate("那北京呢", None, today, first.context)  # the same calculation for the new place
+    assert again is not None and again.kind == "calculation" and "北京市的见习通知对月报没有单独规定" in again.text
 
 
 def test_where_to_find_positions_is_no_eligibility_check() -> None:
@@ -614,3 +615,24 @@ def test_sums_asked_in_other_words_and_retention_lines() -> None:
     first = calculate("鄂尔多斯，4个见习生，最低工资1980，都没留用，见习6个月补贴一共多少", None, today)
     again = calculate("如果4个里面留了3个呢", None, today, first.context if first else None)
     assert again is not None and "留用率75%（4人留用3人）" in again.text
+
+
+def test_eligibility_said_in_other_words_and_followed_up() -> None:
+    from knowledge.calculators import calculate
+
+    today = date(2026, 11, 22)
+    r = calculate("我2024年7月从内蒙古大学毕业的，现在还能参加内蒙古的见习吗", None, today)
+    assert r is not None and "结论：不符合" in r.text and "离校已超过2年" in r.text
+    r = calculate("俺是2005年的 没考上大学 在周口家里待着 能参加见习吗", None, today)
+    assert r is not None and "20或21岁" in r.text and r.region == "41"
+    r = calculate("我研究生延期了，2024年12月才毕业，现在还在见习的两年期限内吗", None, today)
+    assert r is not None and "至2026年12月满2年" in r.text
+    r = calculate("我01年10月的 今年应该25了吧 失业青年那个见习还能报不", None, today)
+    assert r is not None and "您25岁" in r.text and "结论：不符合" in r.text
+    first = calculate("我是2001年10月出生的，失业在家，能参加见习吗", None, today)
+    again = calculate("要是我是2002年12月的呢", None, today, first.context if first else None)
+    assert again is not None and "您23岁" in again.text
+    first = calculate("我2025年7月毕业，现在还没工作，能参加见习吗", None, today)
+    again = calculate("要是我是前年毕业的呢", None, today, first.context if first else None)
+    assert again is not None and "至2026年6、7月已满2年" in again.text
+    assert calculate("23岁了 专升本还能报不", None, today) is None
