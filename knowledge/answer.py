@@ -761,6 +761,8 @@ class PolicyAnswerer:
         lines.append(f"【{label}】{chosen.answer}")
         if chosen.topic == "demonstration_ratio":
             lines.extend(self._ratio_lines(chosen, region_code, question))
+        if chosen.topic == "indicators" and question and _ASKS_CHECK.search(question):
+            lines.extend(self._logic_lines(chosen, self.normalise(question)))
         share = chosen.facts.get("trainees_max_share_of_insured_staff") or next(
             (e.facts["trainees_max_share_of_insured_staff"] for e in self.entries if e.region == chosen.region
              and e.topic == chosen.topic and "trainees_max_share_of_insured_staff" in e.facts), None)
@@ -812,6 +814,37 @@ class PolicyAnswerer:
                 source = "（目标任务表中的岗位数）"
         lines = _ratio_lines(entry.facts, n)
         return [lines[0].replace("个岗位计", f"个岗位{source}计", 1)] if lines and source else lines
+
+    def _logic_lines(self, entry: Entry, question: str) -> list[str]:
+        """"本期完成见习人数20，被见习单位留用15，其他方式就业8，这表逻辑校验能过吗": the table's checks on the figures
+        given (the entry's region's checks, else the national ones)."""
+        pool = [e for e in self.entries if e.topic == "indicators" and "logic_checks" in e.facts]
+        logic = next((e for e in pool if e.region == entry.region), None) or next(e for e in pool if e.region == "national")
+        names = [(str(k), str(v)) for e in self.entries if e.topic == "indicators"
+                 and isinstance(e.facts.get("indicators"), dict) for k, v in e.facts["indicators"].items()]
+        values: dict[str, int] = {}
+        for m in re.finditer(r"(指标|第)\s*(\d{1,2})\s*(项|列|栏)?\s*(是|为|填|有|[:：])?\s*(\d+)", question):
+            values.setdefault(m.group(2), int(m.group(5)))
+        for key, name in names:  # each table's wording (见习单位, 见习基地 …)
+            if name.startswith("离校2年内") or key in values:
+                continue  # 7 and 10 share a name: only by number
+            stem = re.sub(r"(人数|数量|总数|数)$", "", name).removeprefix("本期")
+            m = re.search(re.escape(stem) + r"[^\d，,。；;]{0,6}?(\d+)", question)
+            if m:
+                values[key] = int(m.group(1))
+        results = []
+        for check in logic.facts["logic_checks"]:
+            parts = [p.split("+") for p in str(check).split("≥")]
+            if not all(k in values for part in parts for k in part):
+                continue
+            sums = [sum(values[k] for k in part) for part in parts]
+            shown = "≥".join("+".join(str(values[k]) for k in part) + (f"={t}" if len(part) > 1 else "")
+                             for part, t in zip(parts, sums, strict=True))
+            ok = all(a >= b for a, b in zip(sums, sums[1:], strict=False))
+            results.append(f"{check}：{shown}，{'通过' if ok else '不通过'}")
+        if not results:
+            return []
+        return ["按您给出的数校验：" + "；".join(results) + "（以" + _cite(logic) + "的逻辑关系为准）。"]
 
     def _named_below(self, region: str, region_code: str | None, question: str) -> Division | None:
         """A place inside ``region`` below its own level that the question names (a follow-up "那包头呢"
@@ -1114,6 +1147,7 @@ _POSITIONS = re.compile(r"(?P<n>\d+(\.\d+)?)\s*(?P<w>万)?\s*(个|多个)?\s*(�
                         r"|(?P<n3>\d+(\.\d+)?)\s*(?P<w3>万)?\s*个")
 
 
+_ASKS_CHECK = re.compile(r"逻辑|校验|能过|过得了|过不了|对不对|有没有问题|对得上|符合不符合")
 _INSURED = re.compile(r"参保(人数)?[^\d，,。？?]{0,5}?(?P<n>\d+)\s*(个|名|位)?\s*人?|(?P<n2>\d+)\s*(个|名|位)?\s*人?\s*参保")
 _ASKS_CAP = re.compile(r"(最多|至多|能|可以).{0,8}(吸纳|招|收|接收|要|带|容纳)|最多(几|多少)|(几|多少)(个|名)?(见习生|见习人员|人)|上限")
 

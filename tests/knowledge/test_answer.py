@@ -548,3 +548,14 @@ def test_places_compared_and_the_users_own_short_names(a: PolicyAnswerer) -> Non
     r = a.ask("我们公司在长沙，社保参保人数40人，按规定最多能吸纳几个见习人员", user_region="430100", today=TODAY)
     assert "同期最多吸纳12名见习人员" in r.text
     assert a.ask("内蒙年度计划实施情况报告主要写哪些内容，啥时候报", today=TODAY).region == "15"
+
+
+def test_summary_table_checks_on_the_figures_given(a: PolicyAnswerer) -> None:
+    r = a.ask("我们旗县报上来：本期完成见习人数20，被见习单位留用15，其他方式就业8，这表逻辑校验能过吗", user_region="150200",
+              today=TODAY)
+    assert r.region == "15" and "8≥9+11：20≥15+8=23，不通过" in r.text
+    r = a.ask("指标8是30 指标9是20 指标11是5 逻辑对不对", user_region="150200", today=TODAY)
+    assert "8≥9+11：30≥20+5=25，通过" in r.text
+    assert a.normalise("我们旗县报上来") == "我们旗县报上来"  # 旗县 is no slip for 期限
+    r = a.ask("信阳的目标是4500个岗位吧，示范岗至少得多少个", today=TODAY)
+    assert "示范性岗位至少45个" in r.text
