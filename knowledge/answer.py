@@ -761,7 +761,11 @@ class PolicyAnswerer:
         lines.append(f"【{label}】{chosen.answer}")
         if chosen.topic == "demonstration_ratio":
             lines.extend(self._ratio_lines(chosen, region_code, question))
-        if chosen.topic == "indicators" and question and _ASKS_CHECK.search(question):
+        per_quarter = chosen.facts.get("events_per_quarter_min")
+        if isinstance(per_quarter, int) and question and re.search(r"一年|全年|整年|每年|1月到12月|一月到十二月|年内", question) \
+                and re.search(r"几次|多少次|几场|多少场", question):
+            lines.append(f"按每季度至少{per_quarter}次计，全年4个季度至少{4 * per_quarter}次。")
+        if chosen.topic == "indicators" and question and (_ASKS_CHECK.search(question) or "上期" in question):
             lines.extend(self._logic_lines(chosen, self.normalise(question)))
         share = chosen.facts.get("trainees_max_share_of_insured_staff") or next(
             (e.facts["trainees_max_share_of_insured_staff"] for e in self.entries if e.region == chosen.region
@@ -825,13 +829,21 @@ class PolicyAnswerer:
         values: dict[str, int] = {}
         for m in re.finditer(r"(指标|第)\s*(\d{1,2})\s*(项|列|栏)?\s*(是|为|填|有|[:：])?\s*(\d+)", question):
             values.setdefault(m.group(2), int(m.group(5)))
+        for m in re.finditer(r"(?<![\d.])(\d{1,2})\s*[=＝]\s*(\d+)", question):  # "1=40，2=5，3=300"
+            if 1 <= int(m.group(1)) <= 15:
+                values.setdefault(str(int(m.group(1))), int(m.group(2)))
+        before = re.search(r"上期\s*(指标)?\s*13[^\d]{0,14}?(\d+)", question)
+        after = re.search(r"本期\s*(指标)?\s*13[^\d]{0,14}?(\d+)", question)
+        question = re.sub(r"[上本]期\s*(指标)?\s*13[^\d]{0,14}?\d+", " ", question)
         for key, name in names:  # each table's wording (见习单位, 见习基地 …)
             if name.startswith("离校2年内") or key in values:
                 continue  # 7 and 10 share a name: only by number
             stem = re.sub(r"(人数|数量|总数|数)$", "", name).removeprefix("本期")
-            m = re.search(re.escape(stem) + r"[^\d，,。；;]{0,6}?(\d+)", question)
-            if m:
-                values[key] = int(m.group(1))
+            for variant in dict.fromkeys((stem, stem.removesuffix("见习"))):
+                m = re.search(r"(?<!上期)" + re.escape(variant) + r"[^\d，,。；;]{0,6}?(\d+)", question)
+                if m:
+                    values[key] = int(m.group(1))
+                    break
         results = []
         for check in logic.facts["logic_checks"]:
             parts = [p.split("+") for p in str(check).split("≥")]
@@ -842,9 +854,24 @@ class PolicyAnswerer:
                              for part, t in zip(parts, sums, strict=True))
             ok = all(a >= b for a, b in zip(sums, sums[1:], strict=False))
             results.append(f"{check}：{shown}，{'通过' if ok else '不通过'}")
-        if not results:
-            return []
-        return ["按您给出的数校验：" + "；".join(results) + "（以" + _cite(logic) + "的逻辑关系为准）。"]
+        lines = ["按您给出的数校验：" + "；".join(results) + "（以" + _cite(logic) + "的逻辑关系为准）。"] if results else []
+        stock = next((e for e in self.entries if e.topic == "indicators" and e.region == entry.region
+                      and "stock_formula" in e.facts), None)
+        if stock is not None and before is not None:
+            # 广东: 本期13=上期13+本期6-本期8-本期12
+            prev, now = int(before.group(2)), int(after.group(2)) if after else None
+            v6, v8, v12 = values.get("6"), values.get("8"), values.get("12")
+            if now is None and None not in (v6, v8, v12):
+                lines.append(f"按{stock.facts['stock_formula']}：本期13={prev}+{v6}-{v8}-{v12}={prev + v6 - v8 - v12}"
+                             f"（依据：{_cite(stock)}）。")
+            elif now is not None and v6 is None and None not in (v8, v12):
+                lines.append(f"按{stock.facts['stock_formula']}：本期6={now}-{prev}+{v8}+{v12}={now - prev + v8 + v12}"
+                             f"（依据：{_cite(stock)}）。")
+            elif now is not None and None not in (v6, v8, v12):
+                want = prev + v6 - v8 - v12
+                lines.append(f"按{stock.facts['stock_formula']}：本期13应为{want}，您填的是{now}，"
+                             + ("一致。" if want == now else "不一致。") + f"（依据：{_cite(stock)}）")
+        return lines
 
     def _named_below(self, region: str, region_code: str | None, question: str) -> Division | None:
         """A place inside ``region`` below its own level that the question names (a follow-up "那包头呢"
@@ -1147,9 +1174,10 @@ _POSITIONS = re.compile(r"(?P<n>\d+(\.\d+)?)\s*(?P<w>万)?\s*(个|多个)?\s*(�
                         r"|(?P<n3>\d+(\.\d+)?)\s*(?P<w3>万)?\s*个")
 
 
-_ASKS_CHECK = re.compile(r"逻辑|校验|能过|过得了|过不了|对不对|有没有问题|对得上|符合不符合")
+_ASKS_CHECK = re.compile(r"逻辑|校验|能过|过得了|过不了|对不对|有没有问题|有问题吗|对得上|符合不符合|可以吗|行不|行吗|这样填|填得对|没问题吧|满足吗")
 _INSURED = re.compile(r"参保(人数)?[^\d，,。？?]{0,5}?(?P<n>\d+)\s*(个|名|位)?\s*人?|(?P<n2>\d+)\s*(个|名|位)?\s*人?\s*参保")
-_ASKS_CAP = re.compile(r"(最多|至多|能|可以).{0,8}(吸纳|招|收|接收|要|带|容纳)|最多(几|多少)|(几|多少)(个|名)?(见习生|见习人员|人)|上限")
+_ASKS_CAP = re.compile(r"(最多|至多|能|可以).{0,8}(吸纳|招|收|接收|要|带|容纳)|最多(几|多少)|(几|多少)(个|名)?(见习生|见习人员|人)|上限"
+                       r"|(招|收|要|吸纳|带)\s*\d+\s*(个|名)?.{0,10}(行|可以|能|够)")
 
 
 def _insured_in(question: str) -> int | None:

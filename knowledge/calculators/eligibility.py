@@ -383,7 +383,8 @@ _OTHER_QUESTION = (r"多长|多久|期限|几个月|协议|合同|保险|工作�
 
 def is_eligibility_question(text: str, today: date) -> bool:
     t = normalise(text)
-    if re.search(r"补贴|补助|生活费|工资|给不给钱|给钱|多少钱|汇总表|月报|报表|指标|第.{1,2}(项|列|栏)|人数", t) or re.search(_STATUS_QUESTION, t):
+    if re.search(r"补贴|补助|生活费|工资|给不给钱|给钱|多少钱|汇总表|月报|报表|指标|第.{1,2}(项|列|栏)|人数|本期|校验|填了|这样填|"
+                 r"到岗|留用\s*\d+", t) or re.search(_STATUS_QUESTION, t):
         return False
     a = parse_applicant(t, today)
     personal = a.has_graduate_facts or a.age is not None or a.beijing_origin is not None or a.beijing_hukou is not None

@@ -559,3 +559,27 @@ def test_summary_table_checks_on_the_figures_given(a: PolicyAnswerer) -> None:
     assert a.normalise("我们旗县报上来") == "我们旗县报上来"  # 旗县 is no slip for 期限
     r = a.ask("信阳的目标是4500个岗位吧，示范岗至少得多少个", today=TODAY)
     assert "示范性岗位至少45个" in r.text
+
+
+def test_officials_figures_reckoned(a: PolicyAnswerer) -> None:
+    r = a.ask("广州：上期指标13（期末在岗见习）是120人，本期6实际到岗35人，本期8完成见习28人，本期12非正常结束4人，"
+              "按广东表本期13应该填多少", user_region="440100", today=TODAY)
+    assert "本期13=120+35-28-4=123" in r.text
+    r = a.ask("广东表：上期13是50，本期13是60，本期8完成10人、本期12非正常结束2人，倒推本期6实际到岗应该是多少", today=TODAY)
+    assert "本期6=60-50+10+2=22" in r.text
+    r = a.ask("长沙报表自查一下：1=40，2=5，3=300，4=20，5=60，6=55，7=50，8=30，9=18，10=15，11=8，12=3，逻辑关系都满足吗？",
+              today=TODAY)
+    assert "8≥9+11：30≥18+8=26，通过" in r.text and len(r.text) <= 600
+    r = a.ask("内蒙古汇总表 本期末实有见习岗位总数200 本期新增见习岗位230 可以吗", today=TODAY)
+    assert "3≥4：200≥230，不通过" in r.text
+    r = a.ask("长沙一个区从2026年1月到12月，见习专项对接活动至少要办几次", today=TODAY)
+    assert "全年4个季度至少4次" in r.text
+    r = a.ask("参保32人，每年能提供12个岗位，打算同时招10个见习生，都行吗", user_region="430112", today=TODAY)
+    assert "同期最多吸纳9名见习人员" in r.text
+    for q, region in (("内蒙古季度见习对接活动情况要在几号之前报自治区？", None), ("人社部百万就业见习岗位募集计划服务专区的网址是多少", None),
+                      ("河南任务表只有募集岗位数，各市计划组织见习人数是多少", None), ("广东年度就业目标责任制考核里，见习工作占多少分？", None),
+                      ("我们局的劳动工资统计年报几号前要报统计局", None), ("博士后创新实践基地的认定条件是啥，参保要多少人", None),
+                      ("技能提升补贴拿了证以后多长时间内申领", None)):
+        assert a.ask(q, user_region=region, today=TODAY).kind == "unknown", q
+    assert "2023年6月20日" in a.ask("河南十部门见习通知啥时候印发的", today=TODAY).text
+    assert "抖音" in a.ask("内蒙古要求旗县区的见习单位清单、岗位目录清单通过哪些渠道公布？", today=TODAY).text

@@ -636,3 +636,12 @@ def test_eligibility_said_in_other_words_and_followed_up() -> None:
     again = calculate("要是我是前年毕业的呢", None, today, first.context if first else None)
     assert again is not None and "至2026年6、7月已满2年" in again.text
     assert calculate("23岁了 专升本还能报不", None, today) is None
+
+
+def test_indicator_figures_are_no_eligibility_check() -> None:
+    from knowledge.calculators import calculate
+
+    today = date(2026, 11, 22)
+    for q in ("被见习单位留用10人，其中离校2年内未就业高校毕业生填了12人，校验会报错吗",
+              "内蒙古表：本期计划组织见习50人，本期实际到岗52人，其中离校2年内未就业毕业生40人。这样填行不"):
+        assert calculate(q, None, today) is None, q
