@@ -308,11 +308,14 @@ class PolicyAnswerer:
         targets: set[str] = set()
         origins: set[str] = set()
         refs: set[str] = set()
-        for m in self._mentions(text):
+        mentions = self._mentions(text)
+        for i, m in enumerate(mentions):
             hits = [d for d in places if any(c == d or c.contains(d) or d.contains(c) for c in m.candidates)]
             if len(hits) != 1:
                 continue
-            before, after = text[max(0, m.start - 3):m.start], text[m.end:m.end + 10]
+            # (the words after a place stop at the next place: "我人在长沙想问北京那边见习" — 见习 is 北京's)
+            stop = mentions[i + 1].start if i + 1 < len(mentions) else len(text)
+            before, after = text[max(0, m.start - 3):m.start], text[m.end:min(m.end + 10, stop)]
             if re.search(r"(按|像|跟|和|照|比)$", before) and re.match(r"(的|那个|那边|那样)?(的)?(标准|那样|一样|规定)", after):
                 refs.add(hits[0].code)  # "能不能也按长沙那个标准算": the place compared with, not the one asked about
             elif before.endswith("回") and after.startswith("老家"):  # "回洛阳老家见习": going home to intern there
@@ -658,6 +661,11 @@ class PolicyAnswerer:
             # Nothing of the programme named: only a question that is almost word for word one the notices
             # answer ("长沙这个通知依据湖南省哪个文件") is answered.
             return self._unknown(region_code, context, reason="scope")
+        if in_conversation and _DEICTIC.match(raw_bare) and re.search(r"有效|还能|过期|截止|到期|还在|还有吗|还执行", raw_bare) \
+                and place is None:
+            # "这个政策现在还有效吗": the thing just answered, whatever its topic's peers in this region
+            return self._answer_topic(self.by_id[context["entry_id"]], region_code, 0.9, context,
+                                      question=question, today=today or date.today())
         if elliptical and context.get("topic"):
             # "有效期多久" after a question about 见习基地: the conversation's topic first; "这个现在还能申请吗"
             # (this, the thing just answered) more so.
@@ -1056,7 +1064,7 @@ def _short_county(m: Mention) -> bool:
 _DETAILS = re.compile(r"(详细|具体|展开|仔细)(说|讲|介绍|点|些|一下)")
 
 # Words around a place that say it is where the internship is, or where someone comes from.
-_TARGET_BEFORE = re.compile(r"((?<!人)在|去|到|来|回)$")  # "我人在北京": where the user is, not where the internship is
+_TARGET_BEFORE = re.compile(r"((?<!人)在|去|到|来|回|问|问下|问问)$")  # "我人在北京": where the user is, not where the internship is
 _TARGET_AFTER = re.compile(r"[^，,。？?！!]{0,6}(见习|参加|报名|申请见习)")
 _ORIGIN_BEFORE = re.compile(r"(老家|户口|户籍|生源|籍贯|出生)(在|是)?$")
 _ORIGIN_AFTER = re.compile(r"(的)?(人|生源|户口|户籍|籍|老家)")

@@ -52,7 +52,8 @@ def calculate(text: str, user_region: str | None, today: date,
     if not text or not text.strip():
         return None
     answer = _calculate(text, user_region, today)
-    merged = None if answer is not None else _follow_up(text, context)
+    # (a message that alone would be asked where or which, "假如见习了6个月……", after a calculation: its follow-up)
+    merged = None if answer is not None and answer.kind != "clarify" else _follow_up(text, context)
     if merged is not None:
         # (the place the follow-up names, else the last calculation's)
         region = user_region if _names_place(text) else (context or {}).get("region_code") or user_region

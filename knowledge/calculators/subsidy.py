@@ -180,11 +180,11 @@ def parse_query(text: str) -> SubsidyQuery:
     cue = bool(re.search(r"算|一共|总共|合计|能拿|能领|能补|多少钱|发多少|补多少|补贴多少|补几|"
                          r"(每个?|一个)月.{0,4}多少", t))
     wage = None
-    m = (re.search(r"最低工资(标准)?\s*(也|都)?\s*(要是|如果|若)?\s*(是|为|按|按照|算|取|定为|大概|约|[:：])?\s*(?P<w>\d{3,5}(\.\d+)?)\s*(元|块)?", t)
+    m = (re.search(r"最低工资(标准)?\s*(也|都)?\s*(要是|如果|若|假如|假设)?\s*(是|为|按|按照|算|取|定为|大概|约|[:：])?\s*(?P<w>\d{3,5}(\.\d+)?)\s*(元|块)?", t)
          or re.search(r"(?P<w>\d{3,5}(\.\d+)?)\s*(元|块)\s*(的|这个)?\s*最低工资", t))
     if m:
         wage = Decimal(m.group("w"))
-    m = re.search(r"一类(区|地区)?\s*(的)?\s*(最低工资)?\s*(标准)?\s*(要是|如果|若)?\s*(是|为|按|按照|算|[:：])?\s*(?P<w>\d{3,5}(\.\d+)?)", t)
+    m = re.search(r"一类(区|地区)?\s*(的)?\s*(最低工资)?\s*(标准)?\s*(要是|如果|若|假如|假设)?\s*(是|为|按|按照|算|[:：])?\s*(?P<w>\d{3,5}(\.\d+)?)", t)
     tier1_wage = Decimal(m.group("w")) if m else None
     return SubsidyQuery(trainees, retention, said, at_least, below, months, tier, per_person, cue, wage, tier1_wage)
 

@@ -583,3 +583,22 @@ def test_officials_figures_reckoned(a: PolicyAnswerer) -> None:
         assert a.ask(q, user_region=region, today=TODAY).kind == "unknown", q
     assert "2023年6月20日" in a.ask("河南十部门见习通知啥时候印发的", today=TODAY).text
     assert "抖音" in a.ask("内蒙古要求旗县区的见习单位清单、岗位目录清单通过哪些渠道公布？", today=TODAY).text
+
+
+def test_more_of_the_border(a: PolicyAnswerer) -> None:
+    for q, region in (("公益性岗位的岗位补贴一个月多少钱？我妈在社区干公益岗", None), ("2024年以后剩余期限见习补贴有没有再延续的新文件？", None),
+                      ("见习期满了能不能申请延期 再多见习几个月", None), ("那在长沙见习算不算基层工作经历", None),
+                      ("那郑州的见习单位要啥条件", None), ("设了示范性见习岗位的单位有没有额外补贴", None),
+                      ("河南示范性岗位要报到哪里 截止到啥时候", None), ("湛江下面各个区县分别分配多少见习任务", None),
+                      ("区里每月见习统计要在几号前报市局", "110108"), ("我们公司每个月的社保申报截止到几号", None),
+                      ("河南的见习月报表有哪些指标", None), ("见习服务专区有没有APP 叫什么名字 安卓能下吗", None)):
+        assert a.ask(q, user_region=region, today=TODAY).kind == "unknown", q
+    # … and their neighbours
+    assert a.ask("我是HR 我们单位发给见习生的那个钱 要不要算进社保缴费基数里", today=TODAY).kind == "answer"
+    assert a.ask("内蒙古的见习在哪个网上报名啊 有app没", user_region="150200", today=TODAY).kind == "answer"
+    assert "基层工作经历" in a.ask("在北京基层实习见习基地见习算不算基层工作经历", today=TODAY).text
+    r = a.ask("我人在长沙 想问北京那边见习补贴一个月多少", user_region="430100", today=TODAY)
+    assert r.region == "11"
+    first = a.ask("北京剩余期限见习补贴有啥条件", today=TODAY)
+    r = a.ask("这个政策现在还有效吗", context=first.context, today=TODAY)
+    assert r.entry_id == first.entry_id and "2023年12月31日" in r.text

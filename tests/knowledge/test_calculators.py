@@ -645,3 +645,14 @@ def test_indicator_figures_are_no_eligibility_check() -> None:
     for q in ("被见习单位留用10人，其中离校2年内未就业高校毕业生填了12人，校验会报错吗",
               "内蒙古表：本期计划组织见习50人，本期实际到岗52人，其中离校2年内未就业毕业生40人。这样填行不"):
         assert calculate(q, None, today) is None, q
+
+
+def test_a_what_if_after_a_calculation_and_a_wage_said_as_if() -> None:
+    from knowledge.calculators import calculate
+
+    today = date(2026, 11, 22)
+    r = calculate("呼市这边一类区最低工资假如是1980，留用率没到50%，每个见习生每月补贴多少", None, today)
+    assert r is not None and "1980元×50%=每人每月990元" in r.text
+    first = calculate("郑州，最低工资按2000，3个见习生，留用率60%，每月补贴多少", None, today)
+    again = calculate("假如见习了6个月，一个人一共补多少差额", None, today, first.context if first else None)
+    assert again is not None and again.kind == "calculation" and "见习6个月共" in again.text
