@@ -746,7 +746,22 @@ class PolicyAnswerer:
             codes = [region_code, *context.get("also", [])] if region_code else []
             city = self._city_targets(chosen.region, codes, confidence, context)
             if city is not None:
+                left = _left_lines(city.text, self.normalise(question)) if question else []
+                if left:
+                    city = Answer(city.text.replace("\n依据：", "\n" + "\n".join(left) + "\n依据：", 1), city.kind, city.sources,
+                                  city.confidence, city.entry_id, city.region, city.context)
                 return city
+            row = next(((name, value) for e in self.entries if e.region == chosen.region and e.topic == "targets"
+                        for table in e.facts.values() if isinstance(table, dict)
+                        for name, value in table.items() if not self.places.lookup(str(name)) and str(name) in question),
+                       None) if question else None
+            if row is not None:
+                # "河南省直今年募集多少个见习岗位": a row of the table that is no place
+                return Answer(
+                    f"【{REGION_NAMES[chosen.region]}】目标任务表中“{row[0]}”：{row[1]}个岗位。\n依据：{_cite(chosen)}", "answer",
+                    _sources(chosen), round(min(confidence, 1.0), 3), chosen.id, chosen.region,
+                    {**{k: v for k, v in context.items() if k not in ("options", "pending_question")},
+                     "entry_id": chosen.id, "topic": chosen.topic, "region_code": region_code})
             if below is not None and not any(isinstance(v, dict) for v in chosen.facts.values()):
                 # "包头市分了多少个见习岗位任务": the notice sets the region's total only.
                 whole = "全区" if chosen.region == "15" else "全市"
@@ -1204,6 +1219,20 @@ def _positions_in(question: str) -> int | None:
     return int(value) if value == value.to_integral_value() and value >= 10 else None
 
 
+def _left_lines(text: str, question: str) -> list[str]:
+    """"郑州今年目标2万个见习岗位，现在完成了65%，还差多少个": what is left of the one target in the answer."""
+    done = re.search(r"完成(了)?\s*(\d+(\.\d+)?)\s*%", question)
+    if done is None or not re.search(r"还差|还剩|剩下|差多少|剩多少", question):
+        return []
+    figures = re.findall(r"(?:募集见习岗位|开发见习岗位)(\d+)个", text)
+    if len(figures) != 1:
+        return []
+    target, pct = int(figures[0]), Decimal(done.group(2))
+    left = Decimal(target) * (100 - pct) / 100
+    shown = f"{left:f}".rstrip("0").rstrip(".") if "." in f"{left:f}" else f"{left:f}"
+    return [f"按目标{target}个、已完成{done.group(2)}%计：还差{target}×{100 - pct:f}%={shown}个。".replace(".0%", "%")]
+
+
 def _ratio_lines(facts: dict[str, Any], n: int | None) -> list[str]:
     """"广州开发6750个岗位 高质量见习岗位至少几个": the notice's minimum share applied to the number given."""
     ratio = facts.get("ratio_min")
@@ -1242,6 +1271,13 @@ def _date_lines(facts: dict[str, Any], question: str, today: date) -> list[str]:
         if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
             return []
         start = date(year, month, day)
+        agreed = re.search(r"(协议|签了?|约定|为期|见习)\D{0,4}?(\d{1,2})\s*个\s*月", question[m.end():] + question[:m.start()])
+        if agreed and lo <= int(agreed.group(2)) <= hi:
+            # "我12月1号开始见习，协议签了6个月，哪天结束"
+            n = int(agreed.group(2))
+            end = _add_months(start, n) - timedelta(days=1)
+            return [f"按{start.year}年{start.month}月{start.day}日开始、协议{n}个月计：至{end.year}年{end.month}月{end.day}日结束"
+                    f"（在{lo}—{hi}个月之内；以见习协议约定为准）。"]
         first, last = _add_months(start, lo) - timedelta(days=1), _add_months(start, hi) - timedelta(days=1)
         return [f"按{start.year}年{start.month}月{start.day}日开始计：满{lo}个月至{first.year}年{first.month}月{first.day}日，"
                 f"最长{hi}个月至{last.year}年{last.month}月{last.day}日（以见习协议约定为准）。"]

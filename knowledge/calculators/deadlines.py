@@ -477,11 +477,11 @@ def monthly_deadline(text: str, region_code: str | None, today: date) -> Answer:
 
 
 # --- the annual report ------------------------------------------------------------------------------
-_ANNUAL = r"年报|年度报告|年度计划实施情况|年度.{0,6}报告"
+_ANNUAL = r"年报|年度报告|年度计划实施情况|年度.{0,10}报告"
 
 
 def is_annual_question(text: str) -> bool:
-    return bool(re.search(_ANNUAL, text) and re.search(_WHEN, text))
+    return bool(re.search(_ANNUAL, text) and re.search(_WHEN + r"|还有几天|还剩几天|还有多少天|几天", text))
 
 
 @cache

@@ -390,6 +390,9 @@ def is_eligibility_question(text: str, today: date) -> bool:
     personal = a.has_graduate_facts or a.age is not None or a.beijing_origin is not None or a.beijing_hukou is not None
     if not personal:
         return False
+    last = [c for c in re.split(r"[，,。？?！!；;\s]+", t) if c][-1:] or [""]
+    if re.search(_OTHER_QUESTION, last[0]) and not re.search(_ASK, last[0]):
+        return False  # "……听说可以去见习，见习期一般多久啊": the last clause asks something else
     if re.search(_ASK, t):
         return True
     # A life story around another question ("刚毕业 见习期一般多长", "单位不跟我签见习协议 正常吗"): that question.

@@ -129,6 +129,9 @@ def parse_query(text: str) -> SubsidyQuery:
                 used.append(m.span())
                 break
     if retention is None and at_least is None and below is None and re.search(
+            r"(没|未|没有|不)(达到|够)?\s*(留用率|标准|要求)|(没|未|不)达标", t):
+        below, said = Fraction(1, 2), "未达标"  # "那没达到留用率呢": under the notice's line (50%)
+    if retention is None and at_least is None and below is None and re.search(
             r"留用率?\s*(已经|都)?\s*(达标|够了|够标准|达到标准|达到要求)|达标了", t):
         at_least, said = Fraction(1, 2), "达标"  # "留用率达标了": at the notice's line (50%)
     if retention is None and at_least is None and below is None:
@@ -182,6 +185,8 @@ def parse_query(text: str) -> SubsidyQuery:
     wage = None
     m = (re.search(r"最低工资(标准)?\s*(也|都)?\s*(要是|如果|若|假如|假设)?\s*(是|为|按|按照|算|取|定为|大概|约|[:：])?\s*(?P<w>\d{3,5}(\.\d+)?)\s*(元|块)?", t)
          or re.search(r"(?P<w>\d{3,5}(\.\d+)?)\s*(元|块)\s*(的|这个)?\s*最低工资", t))
+    if m is None:
+        m = re.search(r"按\s*(?P<w>\d{3,5})\s*(元|块)?\s*(算|计算|计)", t)  # "换到郑州 按2100算呢"
     if m:
         wage = Decimal(m.group("w"))
     m = re.search(r"一类(区|地区)?\s*(的)?\s*(最低工资)?\s*(标准)?\s*(要是|如果|若|假如|假设)?\s*(是|为|按|按照|算|[:：])?\s*(?P<w>\d{3,5}(\.\d+)?)", t)

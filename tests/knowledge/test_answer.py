@@ -602,3 +602,17 @@ def test_more_of_the_border(a: PolicyAnswerer) -> None:
     first = a.ask("北京剩余期限见习补贴有啥条件", today=TODAY)
     r = a.ask("这个政策现在还有效吗", context=first.context, today=TODAY)
     assert r.entry_id == first.entry_id and "2023年12月31日" in r.text
+
+
+def test_a_months_traffic_with_figures(a: PolicyAnswerer) -> None:
+    r = a.ask("郑州今年目标2万个见习岗位，现在完成了65%，还差多少个", user_region="410100", today=TODAY)
+    assert "还差20000×35%=7000个" in r.text
+    assert "目标任务表中“省直”：2000个岗位" in a.ask("河南省直今年募集多少个见习岗位", today=TODAY).text
+    r = a.ask("我12月1号开始见习，协议签了6个月，哪天结束", today=TODAY)
+    assert "至2027年5月31日结束" in r.text
+    r = a.ask("我是武汉的，今年6月份刚毕业还没找到工作，听说可以去见习，见习期一般多久啊", today=TODAY)
+    assert r.entry_id == "national.duration"
+    assert a.ask("濮阳市人社局负责见习的同志电话多少", today=TODAY).kind == "unknown"
+    assert "84180702" in a.ask("北京市人社局见习的联系电话", today=TODAY).text
+    for q in ("同一个人能不能见习两次？我上次见习3个月没被留用", "河南 见习人员中途想换一家见习单位可以吗"):
+        assert a.ask(q, today=TODAY).kind == "unknown", q

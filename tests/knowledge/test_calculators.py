@@ -656,3 +656,19 @@ def test_a_what_if_after_a_calculation_and_a_wage_said_as_if() -> None:
     first = calculate("郑州，最低工资按2000，3个见习生，留用率60%，每月补贴多少", None, today)
     again = calculate("假如见习了6个月，一个人一共补多少差额", None, today, first.context if first else None)
     assert again is not None and again.kind == "calculation" and "见习6个月共" in again.text
+
+
+def test_a_rate_only_one_region_pays_and_follow_ups_in_other_words() -> None:
+    from knowledge.calculators import calculate
+
+    today = date(2026, 11, 22)
+    r = calculate("我们今年见习结束12个人，留用了6个，能按110%拿补贴吗", None, today)
+    assert r is not None and r.region == "41" and "12人留用6人" in r.text  # 110% is Henan's
+    first = calculate("鄂尔多斯，最低工资1980，4个见习生，留用了一半，每月补贴多少", None, today)
+    again = calculate("那没达到留用率呢", None, today, first.context if first else None)
+    assert again is not None and "未达到50%" in again.text
+    first = calculate("南阳的，最低工资1900，3个见习生，留用率60%，每月补贴多少", None, today)
+    again = calculate("换到郑州 按2100算呢", None, today, first.context if first else None)
+    assert again is not None and "2100元×70%" in again.text and "郑州" in again.text
+    r = calculate("今天离年度见习计划实施情况报告截止还有几天？", "430100", today)
+    assert r is not None and "还有18天" in r.text
