@@ -810,6 +810,11 @@ class PolicyAnswerer:
                 (e.facts["validity_years"] for e in self.entries if e.region == chosen.region and e.topic == chosen.topic
                  and "validity_years" in e.facts), None)
             lines.extend(_date_lines({**chosen.facts, "validity_years": years}, question, today))
+        ends = _policy_until(chosen.facts)
+        if ends is not None and today is not None and question and re.search(r"有效|还能|过期|到期|还在|还执行|现在", question):
+            # "这个政策现在还有效吗": the notice's end date, against the day asked
+            lines.append(f"按通知，该政策执行至{ends.year}年{ends.month}月{ends.day}日；截至{today.year}年{today.month}月{today.day}日"
+                         + ("仍在执行期内。" if today <= ends else "已过执行期，此后是否延续，通知里没有，请咨询当地人社部门。"))
         until = _valid_until(chosen.facts)
         if until is None and question and re.search(r"失效|到期|有效期|还有效|废止|过期", question):
             # "长人社规〔2024〕4号什么时候失效": the notice's term, on whichever of its entries it is kept
@@ -1294,6 +1299,14 @@ def _date_lines(facts: dict[str, Any], question: str, today: date) -> list[str]:
                     "（以认定文件载明的日期为准）。"]
         return [f"按{year}年{month}月认定计，有效期{years}年，至{year + years}年{month}月期满（以认定文件载明的日期为准）。"]
     return []
+
+
+def _policy_until(facts: dict[str, Any]) -> date | None:
+    """The last day of a time-limited policy (``policy_until``: 2023年12月31日, 2023年底), else None."""
+    m = re.fullmatch(r"(\d{4})年(?:(\d{1,2})月(\d{1,2})日|底|末|年底)", str(facts.get("policy_until", "")))
+    if m is None:
+        return None
+    return date(int(m.group(1)), int(m.group(2) or 12), int(m.group(3) or 31))
 
 
 def _valid_until(facts: dict[str, Any]) -> date | None:

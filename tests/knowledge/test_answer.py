@@ -616,3 +616,11 @@ def test_a_months_traffic_with_figures(a: PolicyAnswerer) -> None:
     assert "84180702" in a.ask("北京市人社局见习的联系电话", today=TODAY).text
     for q in ("同一个人能不能见习两次？我上次见习3个月没被留用", "河南 见习人员中途想换一家见习单位可以吗"):
         assert a.ask(q, today=TODAY).kind == "unknown", q
+
+
+def test_a_time_limited_policy_against_the_day_asked(a: PolicyAnswerer) -> None:
+    first = a.ask("北京剩余期限见习补贴有啥条件", today=TODAY)
+    r = a.ask("这个政策现在还有效吗", context=first.context, today=TODAY)
+    assert "执行至2023年12月31日；截至2026年11月22日已过执行期" in r.text and len(r.text) <= 600
+    r = a.ask("剩余期限补贴现在还能申请吗", today=date(2023, 6, 1))
+    assert "仍在执行期内" in r.text
