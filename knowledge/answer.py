@@ -649,8 +649,8 @@ class PolicyAnswerer:
         if named_doc:
             # "人社部发27号说见习多久": what is asked of the notice, not the notice's name, picks the topic.
             asked, asked_raw = _strip_doc(rest), _strip_doc(raw)
-            if len(re.sub(r"[^\u4e00-\u9fff]", "", asked)) >= 4:
-                rest, raw = asked, asked_raw
+            if len(re.sub(r"[^\u4e00-\u9fff]", "", asked)) >= 4 and self.domain(asked) != "none":
+                rest, raw = asked, asked_raw  # ("粤人社函50号讲的是啥": nothing of the programme asked, the notice is)
         ranked, oos = self._score(rest, raw) if domain != "none" or rest.strip() else ([], 0.0)
         ranked = self._weigh_last_question(rest, ranked)
         if ranked and oos >= OOS_AT and oos >= ranked[0].score + OOS_MARGIN:
@@ -743,7 +743,11 @@ class PolicyAnswerer:
                 line = self._city_target_line(chosen.region, below.code, [])
                 return self._silence(chosen, f"通知的目标任务表只分到市，没有分到{below.name}，我不能替当地作答。"
                                              + (f"所在市的任务：{line}" if line else ""), region_code, context)
-            codes = [region_code, *context.get("also", [])] if region_code else []
+            row = next(((name, value) for e in self.entries if e.region == chosen.region and e.topic == "targets"
+                        for table in e.facts.values() if isinstance(table, dict)
+                        for name, value in table.items() if not self.places.lookup(str(name)) and str(name) in question),
+                       None) if question else None
+            codes = [region_code, *context.get("also", [])] if region_code and row is None else []
             city = self._city_targets(chosen.region, codes, confidence, context)
             if city is not None:
                 left = _left_lines(city.text, self.normalise(question)) if question else []
@@ -751,10 +755,6 @@ class PolicyAnswerer:
                     city = Answer(city.text.replace("\n依据：", "\n" + "\n".join(left) + "\n依据：", 1), city.kind, city.sources,
                                   city.confidence, city.entry_id, city.region, city.context)
                 return city
-            row = next(((name, value) for e in self.entries if e.region == chosen.region and e.topic == "targets"
-                        for table in e.facts.values() if isinstance(table, dict)
-                        for name, value in table.items() if not self.places.lookup(str(name)) and str(name) in question),
-                       None) if question else None
             if row is not None:
                 # "河南省直今年募集多少个见习岗位": a row of the table that is no place
                 return Answer(
@@ -790,6 +790,14 @@ class PolicyAnswerer:
             lines.append(f"按每季度至少{per_quarter}次计，全年4个季度至少{4 * per_quarter}次。")
         if chosen.topic == "indicators" and question and (_ASKS_CHECK.search(question) or "上期" in question):
             lines.extend(self._logic_lines(chosen, self.normalise(question)))
+        threshold = chosen.facts.get("retention_threshold")
+        keep = re.search(r"(\d+)\s*(个|名)?\s*(见习生|见习人员|人).{0,16}(至少|最少|起码)?.{0,4}(留|留用)(几|多少)", question or "")
+        if isinstance(threshold, (int, float)) and keep:
+            # "我们单位9个见习生 要达到留用率50% 至少得留几个"
+            n = int(keep.group(1))
+            need = int((Decimal(n) * Decimal(str(threshold))).to_integral_value(rounding=ROUND_CEILING))
+            lines.append(f"按{n}人计：{n}×{Decimal(str(threshold)) * 100:f}%={Decimal(n) * Decimal(str(threshold)):f}，"
+                         f"至少留用{need}人才达到{Decimal(str(threshold)) * 100:f}%。".replace(".0%", "%").replace(".00%", "%"))
         share = chosen.facts.get("trainees_max_share_of_insured_staff") or next(
             (e.facts["trainees_max_share_of_insured_staff"] for e in self.entries if e.region == chosen.region
              and e.topic == chosen.topic and "trainees_max_share_of_insured_staff" in e.facts), None)

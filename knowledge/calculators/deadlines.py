@@ -504,6 +504,12 @@ def annual_answer(text: str, user_region: str | None, today: date) -> Answer | N
     region = knowledge_region(region_code)
     entries = _entries_of("annual_report")
     e = entries.get(region) or entries["national"]
+    if region_code and e.region == "national" and _UP_THE_CHAIN.search(text):
+        # "北京各区的见习年度总结报告几号前要交给市人社局": the national notice's year-end report is to the ministry
+        from knowledge.answer import default_answerer
+
+        say = "国家通知只规定各地人社部门于年底报送年度计划实施情况报告，没有规定区县向市里、省里报送的时间，我不能替当地作答。"
+        return default_answerer().silence(e, say, region_code)
     label = REGION_NAMES[e.region] if e.region != "national" else "全国"
     lines = [f"【{label}·年度报告期限】"]
     if e.region != region:

@@ -152,6 +152,11 @@ def parse_query(text: str) -> SubsidyQuery:
             kept_count = number(m.group("kept"))
             if kept_count is not None:
                 used.append(m.span())
+    if trainees is None:  # "见习生3个"
+        m = re.search(r"(见习生|见习人员|见习学员)\s*(有|共|一共)?\s*" + NUM + r"\s*(个|名|位|人)(?!月)", t)
+        n = number(m.group(3)) if m else None
+        if n and n < 100000 and not any(a <= m.start() < b for a, b in used):
+            trainees = n
     if trainees is None:
         for m in re.finditer(NUM + r"\s*" + _WHO, t):
             if any(a <= m.start() < b for a, b in used):
@@ -165,7 +170,9 @@ def parse_query(text: str) -> SubsidyQuery:
             retention, said = Fraction(kept_count, trainees), f"{trainees}人留用{kept_count}人"
 
     months: int | None = None
-    m = re.search(NUM + r"\s*个\s*月", t)
+    # (not "2420一个月", a wage per month, nor "每个月")
+    m = next((x for x in re.finditer(NUM + r"\s*个\s*月", t)
+              if not re.search(r"(\d|元|块|工资)\s*$", t[:x.start()])), None)
     per_month = m is not None and number(m.group(1)) == 1 and re.match(r"\s*(能|可以)?\s*(补|多少|能拿|发|拿)", t[m.end():])
     if m and not per_month and not re.search(r"(这|上|下|每)\s*" + re.escape(m.group(0)), t):
         months = number(m.group(1))
@@ -209,12 +216,12 @@ def is_subsidy_question(text: str) -> bool:
         if _asks_tier(t):
             return True
         # "5个人见习6个月，期满留了3个，按1+1每月先发多少，最后一次性补的差额多少": a sum, in other words.
-        if not (re.search(r"差额(是|有)?多少|先发多少|每月发多少|发多少|拿多少|领多少|(一共|总共|合计).{0,6}(多少钱|多少)", t)
+        if not (re.search(r"差额.{0,4}多少|先发多少|每月发多少|发多少|拿多少|领多少|(一共|总共|合计).{0,6}(多少钱|多少)", t)
                 and (q.trainees or q.wage) and (q.has_retention or q.wage or q.months)):
             return False
-    if re.search(_OTHER_SUBSIDY, t) or re.search(r"区级", t):
+    if re.search(_OTHER_SUBSIDY, t) or re.search(r"区级|额外|加码|另外(给|发|加)|多给", t):
         return False  # (a 区's own subsidy: no figure in the notices; the answerer says so)
-    if re.search(_PROCEDURE, t) and not (re.search(r"1\+1", t) and q.trainees and (q.wage or q.months)):
+    if re.search(_PROCEDURE, t) and not (re.search(r"1\+1", t) and (q.trainees or q.per_person) and (q.wage or q.months)):
         # "按1+1模式每个月先发多少" with trainees and a wage or months given is still a sum to work out.
         return False
     if "见习" not in t and not q.has_retention:  # "长沙县 5个人 留用一半 补贴": 留用 is 见习 language

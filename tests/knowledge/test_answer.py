@@ -624,3 +624,16 @@ def test_a_time_limited_policy_against_the_day_asked(a: PolicyAnswerer) -> None:
     assert "执行至2023年12月31日；截至2026年11月22日已过执行期" in r.text and len(r.text) <= 600
     r = a.ask("剩余期限补贴现在还能申请吗", today=date(2023, 6, 1))
     assert "仍在执行期内" in r.text
+
+
+def test_dev27_and_dev28_points(a: PolicyAnswerer) -> None:
+    for q, region in (("郑州航空港区对见习单位有没有额外的补贴奖励？加多少", "410173"), ("呼和浩特下个月的见习专项对接活动具体哪天在哪办", "150100"),
+                      ("呼和浩特已经评上的自治区级就业见习示范单位有哪些，名单在哪查", None), ("北京国资部门今年分到的见习岗位募集任务是多少个", None),
+                      ("长沙见习期最短能不能只签1个月？少于3个月还能拿补贴吗", None), ("河南的剩余期限补贴要求劳动合同签几年以上", None)):
+        assert a.ask(q, user_region=region, today=TODAY).kind == "unknown", q
+    r = a.ask("我们单位9个见习生 要达到留用率50% 至少得留几个", user_region="410300", today=TODAY)
+    assert "至少留用5人才达到50%" in r.text
+    first = a.ask("河南各市的见习岗位目标是多少", today=TODAY)
+    assert "“省直”：2000个岗位" in a.ask("那省直呢", context=first.context, today=TODAY).text
+    r = a.ask("粤人社函50号讲的是啥", today=TODAY)
+    assert r.kind == "answer" and r.region == "44"

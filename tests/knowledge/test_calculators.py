@@ -672,3 +672,18 @@ def test_a_rate_only_one_region_pays_and_follow_ups_in_other_words() -> None:
     assert again is not None and "2100元×70%" in again.text and "郑州" in again.text
     r = calculate("今天离年度见习计划实施情况报告截止还有几天？", "430100", today)
     assert r is not None and "还有18天" in r.text
+
+
+def test_months_trainees_and_top_ups_in_dev28_words() -> None:
+    from knowledge.calculators import calculate
+
+    today = date(2026, 11, 22)
+    r = calculate("北京最低工资要是2420一个月，一个见习生见习6个月，单位总共能拿多少市级补贴", None, today)
+    assert r is not None and "见习6个月共14520元" in r.text  # "2420一个月" is the wage per month, not the months
+    r = calculate("北京的 见习生3个 每人见习4个月 最低工资按2420 市级补贴一共多少", None, today)
+    assert r is not None and "3人每月共7260元" in r.text and "见习4个月共29040元" in r.text
+    r = calculate("我们在赤峰，留用率达标了，一类区最低工资按1980，每人见习6个月，按1+1模式最后一次性补的差额每人多少", None, today)
+    assert r is not None and "每人每月差额396元" in r.text
+    assert calculate("东莞本地对见习补贴有没有额外加码？每人多给多少", "441900", today) is None
+    r = calculate("北京各区的见习年度总结报告几号前要交给市人社局", None, today)
+    assert r is not None and r.kind == "unknown"
