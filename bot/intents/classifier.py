@@ -14,6 +14,8 @@ import yaml
 from rapidfuzz import fuzz, process
 
 TABLE = Path(__file__).parent / "intents.yaml"
+# A pattern is written for its intent and beats any keyword ("见习岗位补贴多少" is policy.ask, not 见习岗位's search).
+PATTERN_SCORE = 0.96
 _PUNCT = re.compile(r"[\s\u3000,.!?;:'\"()\[\]{}<>~`@#$%^&*_+=|\\/，。！？；：“”‘’（）【】《》、…·—-]+")
 jieba.setLogLevel(logging.WARNING)
 
@@ -98,7 +100,7 @@ class IntentClassifier:
         for spec in self.specs:
             for p in spec.patterns:
                 if p.search(norm):
-                    consider(IntentMatch(spec.name, 0.95, "pattern"))
+                    consider(IntentMatch(spec.name, PATTERN_SCORE, "pattern"))
             for k in spec.keywords:
                 if k in norm:
                     # A keyword that is most of the message is a strong signal; in a long one, weaker.

@@ -29,3 +29,15 @@ def test_menu_keys_route_directly() -> None:
 def test_domain_words_stay_whole() -> None:
     tokens = load_classifier().tokens("我想找见习岗位")
     assert "见习岗位" in tokens
+
+
+def test_money_for_a_kind_of_post_is_a_question_not_a_search() -> None:
+    # seen in a fresh clone's chat: it opened 找岗位
+    from bot.intents.classifier import load_classifier
+
+    c = load_classifier()
+    for q in ("公益性岗位的岗位补贴一个月多少钱？我妈在社区干公益岗", "见习岗位补贴多少"):
+        m = c.classify(q)
+        assert m is not None and m.name == "policy.ask", (q, m)
+    m = c.classify("计算机专业有什么岗位")
+    assert m is not None and m.name == "positions.find"
