@@ -643,8 +643,10 @@ class PolicyAnswerer:
             domain = "strong"
         elif domain == "none" and in_conversation and len(raw_bare) <= FOLLOW_ON_MAX:
             # "遇上国庆放假咋整 还是5个工作日吗" after a question on the monthly report: about it, though it names
-            # nothing of the programme; answered only as surely as a question with everyday words.
+            # nothing of the programme; answered only as surely as a question with everyday words, and leaning on
+            # the conversation's topic as an elliptical question does.
             domain = "weak"
+            elliptical = True
         raw = self._strip_places(unicodedata.normalize("NFKC", question).lower())[0]
         if named_doc:
             # "人社部发27号说见习多久": what is asked of the notice, not the notice's name, picks the topic.
