@@ -798,11 +798,9 @@ class PolicyAnswerer:
             # "我们单位9个见习生 要达到留用率50% 至少得留几个"
             n = int(keep.group(1))
             need = int((Decimal(n) * Decimal(str(threshold))).to_integral_value(rounding=ROUND_CEILING))
-            lines.append(f"按{n}人计：{n}×{Decimal(str(threshold)) * 100:f}%={Decimal(n) * Decimal(str(threshold)):f}，"
-                         f"至少留用{need}人才达到{Decimal(str(threshold)) * 100:f}%。".replace(".0%", "%").replace(".00%", "%"))
-        share = chosen.facts.get("trainees_max_share_of_insured_staff") or next(
-            (e.facts["trainees_max_share_of_insured_staff"] for e in self.entries if e.region == chosen.region
-             and e.topic == chosen.topic and "trainees_max_share_of_insured_staff" in e.facts), None)
+            pct = _figure(Decimal(str(threshold)) * 100)
+            lines.append(f"按{n}人计：{n}×{pct}%={_figure(Decimal(n) * Decimal(str(threshold)))}，至少留用{need}人才达到{pct}%。")
+        share = self._topic_fact(chosen, "trainees_max_share_of_insured_staff")
         # (a short follow-up, "那参保60人呢", asks it too)
         insured = _insured_in(self.normalise(question)) if question and (
             _ASKS_CAP.search(question) or len(question) <= 12) else None
@@ -810,15 +808,12 @@ class PolicyAnswerer:
             # "现在单位参保45个人，最多能同时吸纳多少见习生": the cap in people, rounded down.
             exact = Decimal(insured) * Decimal(str(share))
             most = int(exact.to_integral_value(rounding=ROUND_FLOOR))
-            pct = f"{Decimal(str(share)) * 100:f}".rstrip("0").rstrip(".")
-            shown = f"{exact:f}".rstrip("0").rstrip(".") if "." in f"{exact:f}" else f"{exact:f}"
-            lines.append(f"按参保{insured}人计：{insured}×{pct}%={shown}，同期最多吸纳{most}名见习人员"
+            lines.append(f"按参保{insured}人计：{insured}×{_figure(Decimal(str(share)) * 100)}%={_figure(exact)}，"
+                         f"同期最多吸纳{most}名见习人员"
                          + ("（不超过，向下取整）" if exact != most else "") + "。")
         if question and today is not None:
             # (a base's term is on its own entry: "2024年9月1日被认定……有效期到什么时候" may match its criteria)
-            years = chosen.facts.get("validity_years") or next(
-                (e.facts["validity_years"] for e in self.entries if e.region == chosen.region and e.topic == chosen.topic
-                 and "validity_years" in e.facts), None)
+            years = self._topic_fact(chosen, "validity_years")
             lines.extend(_date_lines({**chosen.facts, "validity_years": years}, question, today))
         ends = _policy_until(chosen.facts)
         if ends is not None and today is not None and question and re.search(r"有效|还能|过期|到期|还在|还执行|现在", question):
@@ -843,6 +838,12 @@ class PolicyAnswerer:
         new_context.update(entry_id=chosen.id, topic=chosen.topic, region_code=region_code)
         return Answer("\n".join(lines), "answer", _sources(chosen), round(min(confidence, 1.0), 3), chosen.id,
                       chosen.region, new_context)
+
+    def _topic_fact(self, entry: Entry, key: str) -> Any:
+        """A fact of ``entry``, else of another entry of its region and topic (a base's term or its 30% cap is kept on
+        one of 长沙's base entries, but the question may match another)."""
+        return entry.facts.get(key) or next((e.facts[key] for e in self.entries if e.region == entry.region
+                                             and e.topic == entry.topic and key in e.facts), None)
 
     def _ratio_lines(self, entry: Entry, region_code: str | None, question: str) -> list[str]:
         """The least number of demonstration positions: for the positions the question gives, else for a city's
@@ -1234,6 +1235,13 @@ def _positions_in(question: str) -> int | None:
     return int(value) if value == value.to_integral_value() and value >= 10 else None
 
 
+def _figure(x: Decimal) -> str:
+    """A reckoned figure as a reply writes it: 67.5, 45, 30 (the wage table's formatting)."""
+    from knowledge.calculators.min_wage import yuan  # late: the calculators import this module
+
+    return yuan(x)
+
+
 def _left_lines(text: str, question: str) -> list[str]:
     """"郑州今年目标2万个见习岗位，现在完成了65%，还差多少个": what is left of the one target in the answer."""
     done = re.search(r"完成(了)?\s*(\d+(\.\d+)?)\s*%", question)
@@ -1244,8 +1252,7 @@ def _left_lines(text: str, question: str) -> list[str]:
         return []
     target, pct = int(figures[0]), Decimal(done.group(2))
     left = Decimal(target) * (100 - pct) / 100
-    shown = f"{left:f}".rstrip("0").rstrip(".") if "." in f"{left:f}" else f"{left:f}"
-    return [f"按目标{target}个、已完成{done.group(2)}%计：还差{target}×{100 - pct:f}%={shown}个。".replace(".0%", "%")]
+    return [f"按目标{target}个、已完成{done.group(2)}%计：还差{target}×{_figure(100 - pct)}%={_figure(left)}个。"]
 
 
 def _ratio_lines(facts: dict[str, Any], n: int | None) -> list[str]:
@@ -1255,10 +1262,8 @@ def _ratio_lines(facts: dict[str, Any], n: int | None) -> list[str]:
         return []
     exact = Decimal(n) * Decimal(str(ratio))
     least = int(exact.to_integral_value(rounding=ROUND_CEILING))
-    pct = f"{Decimal(str(ratio)) * 100:f}".rstrip("0").rstrip(".")
-    shown = f"{exact:f}".rstrip("0").rstrip(".") if "." in f"{exact:f}" else f"{exact:f}"
     rounded = "" if exact == least else "（向上取整）"
-    return [f"按{n}个岗位计：{n}×{pct}%={shown}，示范性岗位至少{least}个{rounded}，以当地人社部门口径为准。"]
+    return [f"按{n}个岗位计：{n}×{_figure(Decimal(str(ratio)) * 100)}%={_figure(exact)}，示范性岗位至少{least}个{rounded}，以当地人社部门口径为准。"]
 
 
 _A_DAY = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(?:(\d{1,2})\s*(?:日|号))?")

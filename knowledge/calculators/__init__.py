@@ -53,29 +53,25 @@ def calculate(text: str, user_region: str | None, today: date,
         return None
     answer = _calculate(text, user_region, today)
     # (a message that alone would be asked where or which, "假如见习了6个月……", after a calculation: its follow-up)
-    merged = None if answer is not None and answer.kind != "clarify" else _follow_up(text, context)
-    if merged is not None:
+    follow = None if answer is not None and answer.kind != "clarify" else _follow_up(text, context)
+    merged = None
+    if follow is not None:
+        merged, placed = follow
         # (the place the follow-up names, else the last calculation's)
-        region = user_region if _names_place(text) else (context or {}).get("region_code") or user_region
+        region = user_region if placed else (context or {}).get("region_code") or user_region
         answer = _calculate(merged, region, today)
     if answer is not None and answer.kind == "calculation":
         answer.context["calc_text"] = merged or text
     return answer
 
 
-def _names_place(text: str) -> bool:
-    from knowledge.answer import default_answerer
-
-    answerer = default_answerer()
-    return bool(answerer.places.mentions(answerer.normalise(text)))
-
-
 _FOLLOW_UP_START = re.compile(r"^(那|那么|要是|如果|假如|假设|换成|改成|若是?|万一)")
 
 
-def _follow_up(text: str, context: dict[str, Any] | None) -> str | None:
-    """The last calculation's question with this message's figures first (the first figure found counts), when
-    the message is a short follow-up that names no place of its own; else None."""
+def _follow_up(text: str, context: dict[str, Any] | None) -> tuple[str, bool] | None:
+    """The last calculation's question with this message's figures first (the first figure found counts), and
+    whether the message names a place of its own (the last question's is then taken out), when the message is a
+    short follow-up; else None."""
     from knowledge.answer import default_answerer
     from knowledge.calculators.subsidy import parse_query
 
@@ -105,7 +101,7 @@ def _follow_up(text: str, context: dict[str, Any] | None) -> str | None:
                          (q.trainees, _TRAINEES), (day, _DATE)):
         if said:
             previous = re.sub(figure, "", previous)
-    return f"{t}，{previous}"
+    return f"{t}，{previous}", placed
 
 
 _COUNT = r"(\d+|[一二两三四五六七八九十]+)\s*(个|名|位|人)"
