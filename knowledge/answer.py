@@ -686,8 +686,12 @@ class PolicyAnswerer:
         cued = bool(cue and (cue.search(rest) or cue.search(raw)))
         if best.score >= ANSWER_AT or _topic_margin(ranked) >= TOPIC_MARGIN or (cued and best.score >= CUED_ANSWER_AT):
             # A loose match is still answered when the question also names the topic's own cue (中介 … 交钱).
-            return self._answer_topic(best.entry, region_code, best.score, context, ranked, question,
-                                      today=today or date.today())
+            answer = self._answer_topic(best.entry, region_code, best.score, context, ranked, question,
+                                        today=today or date.today())
+            missing = _missing_figure(raw, answer.text) if answer.kind == "answer" else None
+            if missing is not None:
+                return self._figure_not_given(best.entry, missing, region_code, context)
+            return answer
         if unseen:
             # A loose match and words the notices never use: say so (with the contact), and offer the
             # nearest questions the notices do answer.
@@ -947,6 +951,15 @@ class PolicyAnswerer:
         new_context.update(entry_id=entry.id, topic=entry.topic, region_code=region_code)
         return Answer("\n".join(lines), "unknown", _sources(entry), 0.0, entry.id, entry.region, new_context)
 
+    def _figure_not_given(self, entry: Entry, missing: str, region_code: str | None,
+                          context: dict[str, Any]) -> Answer:
+        """The notice speaks of the thing asked about but gives no figure of the kind asked for."""
+        gist = re.split(r"(?<=[。；])", entry.answer, maxsplit=1)[0]
+        if len(gist) > 120:
+            gist = gist[:118] + "…"
+        say = f"文件写到了这件事，但没有写明您问的具体{missing}，我不能替当地作答。文件的说法是：{gist}"
+        return self._silence(entry, say, region_code, context)
+
     def _city_targets(self, region: str, codes: list[str], confidence: float,
                       context: dict[str, Any]) -> Answer | None:
         """Cities' rows of a province's target table (Guangdong's 附件1, Henan's 附件), when cities are known."""
@@ -1090,6 +1103,36 @@ class PolicyAnswerer:
 def _short_county(m: Mention) -> bool:
     """A county's two-character short name (政和 for 政和县): easily a piece of other words."""
     return len(m.text) <= 2 and all(c.level == "county" for c in m.candidates)
+
+
+# What kind of figure a question asks for, and how an answer that gives one writes it: "至少要多少家单位参加",
+# "保存几年", "多少天内发". An answer on the right topic without a figure of that kind does not answer the
+# question (the notice talks of the thing but does not give the number): said so, with the contact.
+_NUM = r"[\d一二两三四五六七八九十百千万]"
+_ASKED_FIGURES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
+    ("天数", re.compile(r"(?<![了那这哪好第等的])(几|多少)个?(工作日|天|日)(?!常)|(?<!从)哪一?天(?!开始|起)|几号"),
+     re.compile(_NUM + r"+个?(工作日|天|日)|月底|年底|\d+月|之日|日起")),
+    ("年数", re.compile(r"(?<![了那这哪好第等的])(几|多少)年(?!级)"), re.compile(_NUM + r"+(年|周岁|岁)|年底")),
+    ("月数", re.compile(r"(?<![了那这哪好第等的])(几|多少)个?月"), re.compile(_NUM + r"+个?月|月底|年底")),
+    ("次数", re.compile(r"(?<![了那这哪好第等的])(几|多少)(次|场|回)"), re.compile(_NUM + r"+(次|场|回)")),
+    ("人数或个数", re.compile(r"(?<![了那这哪好第等的])(几|多少)(个|家|名|位|人)(?!月|工作日|部门|方面|清)"),
+     re.compile(_NUM + r"+(个|家|名|位|人|项|条|类|%)|百分之")),
+    ("金额", re.compile(r"多少钱|多少块|几块钱|(几|多少)元|(给|补|(?<!开)发|奖|拿)多少(?!个|人|天|年|月)"),
+     re.compile(r"\d+元|%|百分之|最低工资")),
+    ("比例", re.compile(r"百分之几|几成|多少%|(什么|啥|多大|哪个)比例|比例是多少"), re.compile(r"%|百分之|\d成")),
+    ("小数位数", re.compile(r"几位小数|小数点后"), re.compile(r"小数")),
+)
+
+
+def _missing_figure(question: str, text: str) -> str | None:
+    """The kind of figure ``question`` asks for that ``text`` does not give ("天数", "金额" …), else None."""
+    clauses = [c for c in re.split(r"[，,。？?！!；;\s]+", question) if _QUESTION_WORDS.search(c)]
+    if len(clauses) >= 3:
+        return None  # several questions in one message: the answer is for the others too
+    for label, asked, given in _ASKED_FIGURES:
+        if asked.search(question) and not given.search(text):
+            return label
+    return None
 
 
 _DETAILS = re.compile(r"(详细|具体|展开|仔细)(说|讲|介绍|点|些|一下)")

@@ -637,3 +637,18 @@ def test_dev27_and_dev28_points(a: PolicyAnswerer) -> None:
     assert "“省直”：2000个岗位" in a.ask("那省直呢", context=first.context, today=TODAY).text
     r = a.ask("粤人社函50号讲的是啥", today=TODAY)
     assert r.kind == "answer" and r.region == "44"
+
+
+def test_a_figure_the_notice_does_not_give_is_not_answered_with_the_topic(a: PolicyAnswerer) -> None:
+    """A question after a figure (多少天内, 至少多少家, 保存几年, 几位小数) that the entry on its topic does
+    not give: the notice speaks of the thing but not of the number, so the bot says so with the contact."""
+    for q in ("1+1模式下那个差额补贴 见习结束后多少天内发", "一场见习专项对接活动至少要多少家单位参加才算数",
+              "见习对象信息台账要保存几年", "指标14单位是万元，保留几位小数"):
+        r = a.ask(q, today=TODAY)
+        assert r.kind == "unknown" and "没有写明您问的具体" in r.text and r.sources, (q, r.text)
+        assert "建议咨询" in r.text and len(r.text) <= 600
+    # The figure is there: answered (a count the notice gives, a period, the ordinal of an indicator).
+    assert "14" in a.ask("内蒙古汇总表一共多少个指标", today=TODAY).text
+    assert a.ask("深圳计划开发多少见习岗位", today=TODAY).kind == "answer"
+    assert a.ask("见习期一般多少个月", today=TODAY).kind == "answer"
+    assert a.ask("广东那张表里，各级财政实际拨付的见习补贴资金是第几个指标", today=TODAY).kind == "answer"
