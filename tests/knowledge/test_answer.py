@@ -655,3 +655,20 @@ def test_a_figure_the_notice_does_not_give_is_not_answered_with_the_topic(a: Pol
     assert a.ask("深圳计划开发多少见习岗位", today=TODAY).kind == "answer"
     assert a.ask("见习期一般多少个月", today=TODAY).kind == "answer"
     assert a.ask("广东那张表里，各级财政实际拨付的见习补贴资金是第几个指标", today=TODAY).kind == "answer"
+
+
+def test_dev29_and_dev30_points(a: PolicyAnswerer) -> None:
+    """Points the notices leave open for a region (Guangdong's rate as a share, Beijing's districts' reports
+    and targets, how far 长沙 relaxes its base criteria) are said to be open, with the contact; next to them,
+    questions the notices do answer still are."""
+    for q, region in (("广州见习补贴按最低工资的百分之几发", "440100"), ("广东见习单位留用率到了50%以上 补贴具体提到多少", None),
+                      ("北京各区的见习汇总表多久报一次 报给谁", None), ("北京6000个岗位各区怎么分", None),
+                      ("长沙放宽见习基地认定条件 参保人数能放宽到多少人", None),
+                      ("参照应届生享受的有关政策 具体都是哪些政策", None)):
+        r = a.ask(q, user_region=region, today=TODAY)
+        assert r.kind == "unknown" and r.sources, (q, r.text)
+    for q in ("郑州下一场见习对接会啥时候 在哪", "见习补贴资金中央和地方按什么比例分担", "国家级就业见习示范单位今年啥时候开始申报"):
+        assert a.ask(q, today=TODAY).kind == "unknown", q
+    assert "6000" in a.ask("北京今年募集多少见习岗位", today=TODAY).text
+    assert "30人以上" in a.ask("长沙见习基地认定条件是啥", today=TODAY).text
+    assert a.ask("深圳见习补贴标准是多少", today=TODAY).kind == "answer"
