@@ -690,7 +690,8 @@ class PolicyAnswerer:
                                         today=today or date.today())
             missing = _missing_figure(raw, answer.text) if answer.kind == "answer" else None
             if missing is not None:
-                return self._figure_not_given(best.entry, missing, region_code, context)
+                return self._figure_not_given(self.by_id.get(answer.entry_id or "", best.entry), missing, region_code,
+                                              context)
             return answer
         if unseen:
             # A loose match and words the notices never use: say so (with the contact), and offer the
@@ -754,7 +755,7 @@ class PolicyAnswerer:
                         for name, value in table.items() if not self.places.lookup(str(name)) and str(name) in question),
                        None) if question else None
             codes = [region_code, *context.get("also", [])] if region_code and row is None else []
-            city = self._city_targets(chosen.region, codes, confidence, context)
+            city = self._city_targets(chosen.region, codes, confidence, context, question)
             if city is not None:
                 left = _left_lines(city.text, self.normalise(question)) if question else []
                 if left:
@@ -961,7 +962,7 @@ class PolicyAnswerer:
         return self._silence(entry, say, region_code, context)
 
     def _city_targets(self, region: str, codes: list[str], confidence: float,
-                      context: dict[str, Any]) -> Answer | None:
+                      context: dict[str, Any], question: str = "") -> Answer | None:
         """Cities' rows of a province's target table (Guangdong's 附件1, Henan's 附件), when cities are known."""
         lines: list[str] = []
         used: list[Entry] = []
@@ -980,6 +981,9 @@ class PolicyAnswerer:
                       and e.id.endswith(".total")), None)
         if total is not None and _totals(total):
             lines.append(f"（{REGION_NAMES[region]}合计：{_totals(total)}）")
+            if _SHARE_ASKED.search(question):
+                # "郑州募集岗位占河南全省几成": the cities' figures over the province's.
+                lines.extend(_share_lines(sums, total, REGION_NAMES[region]))
         lines.append(f"依据：{_cite(used[0])}")
         new_context = {k: v for k, v in context.items() if k not in ("options", "pending_question", "also")}
         new_context.update(entry_id=used[0].id, topic="targets", region_code=codes[0], cities=codes)
@@ -1155,6 +1159,25 @@ CITY_TARGET_FACTS = {
 
 def _num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+_SHARE_ASKED = re.compile(r"占.{0,8}(几成|比例|百分之几|多少|多大|百分比)|占比|比重")
+
+
+def _share_lines(sums: Counter[str], total: Entry, region_name: str) -> list[str]:
+    """Each summed figure as a share of the province's total (计划开发见习岗位20000÷100000=20%)."""
+    facts = total.facts if isinstance(total.facts, dict) else {}
+    whole = {"trainees_by_city": facts.get("trainees_total"),
+             "positions_by_city": facts.get("positions_total") or facts.get("positions_min"),
+             "positions_by_unit": facts.get("positions_total") or facts.get("positions_min")}
+    out = []
+    for key, value in sums.items():
+        of = whole.get(key)
+        if isinstance(of, (int, float)) and of:
+            share = Decimal(str(value)) * 100 / Decimal(str(of))
+            label = CITY_TARGET_FACTS[key].split("{n}")[0].removeprefix("计划")
+            out.append(f"占{region_name}合计：{label}{_num(value)}÷{_num(of)}={_figure(share)}%")
+    return out
 
 
 def _totals(entry: Entry) -> str:

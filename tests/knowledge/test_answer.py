@@ -672,3 +672,10 @@ def test_dev29_and_dev30_points(a: PolicyAnswerer) -> None:
     assert "6000" in a.ask("北京今年募集多少见习岗位", today=TODAY).text
     assert "30人以上" in a.ask("长沙见习基地认定条件是啥", today=TODAY).text
     assert a.ask("深圳见习补贴标准是多少", today=TODAY).kind == "answer"
+
+
+def test_a_city_target_as_a_share_of_the_province(a: PolicyAnswerer) -> None:
+    r = a.ask("郑州募集岗位占河南全省几成", user_region="410100", today=TODAY)
+    assert r.kind == "answer" and "20000÷100000=20%" in r.text and r.region == "41"
+    r = a.ask("深圳组织见习人数占广东的百分之几", today=TODAY)
+    assert "1100÷14500=7.59%" in r.text
