@@ -54,6 +54,7 @@ class SubsidyQuery:
     compute_cue: bool = False
     wage: Decimal | None = None  # a monthly minimum wage the user states ("最低工资按1980算")
     tier1_wage: Decimal | None = None  # the 一类区 figure, when stated beside the user's own ("一类区是1980")
+    tier_asked: bool = False  # "能拿120%那一档吗": which tier the retention earns is the question
 
     def meets(self, threshold: Fraction) -> bool | None:
         if self.retention is not None:
@@ -135,7 +136,7 @@ def parse_query(text: str) -> SubsidyQuery:
             r"留用率?\s*(已经|都)?\s*(达标|够了|够标准|达到标准|达到要求)|达标了", t):
         at_least, said = Fraction(1, 2), "达标"  # "留用率达标了": at the notice's line (50%)
     if retention is None and at_least is None and below is None:
-        if re.search(_RETAIN + r"\s*(了|率)?\s*(超过一半|过半|一半以上|大半|多数|大部分)|(超过一半|过半|一半以上|大半|大部分)\s*(的人)?\s*(都)?\s*" + _RETAIN, t):
+        if re.search(_RETAIN + r"\s*(了|率)?\s*(超过一半|过一半|过半|一半以上|大半|多数|大部分)|(超过一半|过一半|过半|一半以上|大半|大部分)\s*(的人)?\s*(都)?\s*" + _RETAIN, t):
             at_least, said = Fraction(1, 2), "过半"
         elif re.search(_RETAIN + r"\s*(了|率)?\s*(达到|达|有|是|为|到了|到)?\s*(一半|50%|半数)|(一半|半数)\s*(的人)?\s*(都)?\s*" + _RETAIN, t):
             retention, said = Fraction(1, 2), "一半"
@@ -198,7 +199,8 @@ def parse_query(text: str) -> SubsidyQuery:
         wage = Decimal(m.group("w"))
     m = re.search(r"一类(区|地区)?\s*(的)?\s*(最低工资)?\s*(标准)?\s*(要是|如果|若|假如|假设)?\s*(是|为|按|按照|算|[:：])?\s*(?P<w>\d{3,5}(\.\d+)?)", t)
     tier1_wage = Decimal(m.group("w")) if m else None
-    return SubsidyQuery(trainees, retention, said, at_least, below, months, tier, per_person, cue, wage, tier1_wage)
+    return SubsidyQuery(trainees, retention, said, at_least, below, months, tier, per_person, cue, wage, tier1_wage,
+                        bool(_TIER_ASKED.search(t)))
 
 
 # Other subsidies (not the 见习 subsidy) and questions about procedure rather than amounts.
@@ -230,10 +232,14 @@ def is_subsidy_question(text: str) -> bool:
                 or (q.wage is not None and (q.compute_cue or q.months)))
 
 
+_TIER_ASKED = re.compile(r"高标准|提高(到|至)?|提到|提至|上浮|按(高|110|120|70)|拿(到)?.{0,4}(110|120|70)%|(那|这|高)一?档|"
+                         r"够不够|够没够|达没达到|是否达到|达不达标|有没有达到|算不算达标")
+
+
 def _asks_tier(text: str) -> bool:
     """"8个人留了4个 能按高标准拿吗": the retention given, which tier it earns."""
-    return bool(re.search(r"高标准|提高(到|至)?|提到|提至|上浮|按(高|110|120|70)|够不够|够没够|达没达到|是否达到|达不达标|有没有达到|算不算达标", text)) \
-        and parse_query(text).has_retention
+    q = parse_query(text)
+    return q.tier_asked and q.has_retention
 
 
 # --- the region's rule --------------------------------------------------------------------------
@@ -581,7 +587,9 @@ def compute_answer(q: SubsidyQuery, place: Division | None, region_code: str, to
 
         contact = default_answerer().contact(rule.region)
         lines.append(f"建议咨询：{contact}" if contact else "建议咨询当地人社部门。")
-        return Answer(_fit(lines, ["依据：" + cite, _wage_sentence(wages)]), "unknown", sources, 0.0, _main_id(rule), region,
+        # "留了3个 能拿120%那一档吗": that much is answered (no); else the amount asked for is not known.
+        kind, sure = ("calculation", confidence) if q.tier_asked else ("unknown", 0.0)
+        return Answer(_fit(lines, ["依据：" + cite, _wage_sentence(wages)]), kind, sources, sure, _main_id(rule), region,
                       _context(entries, region_code))
     tail = ["依据：" + cite, _wage_sentence(wages)]
     body = _fit(lines, tail)

@@ -9,7 +9,7 @@ from knowledge.divisions import Division, divisions
 
 # Slips and colloquial words that matter to the calculators (the retrieval lexicon rewrites too much:
 # "几个月" → "多长时间" would hide a number of months).
-_REPLACE = [("补助", "补贴"), ("补帖", "补贴"), ("津贴", "补贴"), ("实习", "见习"), ("建习", "见习"),
+_REPLACE = [("补助", "补贴"), ("补帖", "补贴"), ("津贴", "补贴"), ("实习", "见习"), ("建习", "见习"), ("见席", "见习"), ("剑习", "见习"), ("件习", "见习"),
             ("流用", "留用"), ("刘用", "留用"), ("留任", "留用"), ("转正", "留用")]
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
            "八": 8, "九": 9}

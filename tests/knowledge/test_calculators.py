@@ -687,3 +687,18 @@ def test_months_trainees_and_top_ups_in_dev28_words() -> None:
     assert calculate("东莞本地对见习补贴有没有额外加码？每人多给多少", "441900", today) is None
     r = calculate("北京各区的见习年度总结报告几号前要交给市人社局", None, today)
     assert r is not None and r.kind == "unknown"
+
+
+def test_dev29_and_dev30_sums() -> None:
+    today = date(2026, 11, 22)
+    r = calculate("俺们在洛阳开了个小厂，见席生4个，都见习6个月，最低工资就按2000算，不算留用那块，一共能领多少补贴", "410300", today)
+    assert r is not None and "见习6个月共33600元" in r.text  # 见席生 is 见习生
+    # 长沙 below 50%: no base rate to reckon with, but whether the 120% tier is earned is answered (no).
+    r = calculate("长沙公司 今年期满的8个见习生留了3个 能拿120%那一档吗", "430111", today)
+    assert r is not None and r.kind == "calculation" and "留用率37.5%" in r.text and "未达到50%" in r.text
+    r = calculate("长沙公司 8个见习生留了3个 每月补贴多少", "430111", today)
+    assert r is not None and r.kind == "unknown"
+    first = calculate("郑州最低工资按2100算 见习补贴一个月多少", None, today)
+    assert first is not None
+    r = calculate("要是留用率过一半呢", None, today, first.context)
+    assert r is not None and "每人每月2310元" in r.text and "若留用率达标" not in r.text
