@@ -871,7 +871,7 @@ class PolicyAnswerer:
         names = [(str(k), str(v)) for e in self.entries if e.topic == "indicators"
                  and isinstance(e.facts.get("indicators"), dict) for k, v in e.facts["indicators"].items()]
         values: dict[str, int] = {}
-        for m in re.finditer(r"(指标|第)\s*(\d{1,2})\s*(项|列|栏)?\s*(是|为|填|有|[:：])?\s*(\d+)", question):
+        for m in re.finditer(r"(指标|第|(?<!上)本期)\s*(\d{1,2})\s*(项|列|栏)?\s*(是|为|填了|填的|填|有|[:：=])?\s*(\d+)", question):
             values.setdefault(m.group(2), int(m.group(5)))
         for m in re.finditer(r"(?<![\d.])(\d{1,2})\s*[=＝]\s*(\d+)", question):  # "1=40，2=5，3=300"
             if 1 <= int(m.group(1)) <= 15:

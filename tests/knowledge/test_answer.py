@@ -679,3 +679,12 @@ def test_a_city_target_as_a_share_of_the_province(a: PolicyAnswerer) -> None:
     assert r.kind == "answer" and "20000÷100000=20%" in r.text and r.region == "41"
     r = a.ask("深圳组织见习人数占广东的百分之几", today=TODAY)
     assert "1100÷14500=7.59%" in r.text
+
+
+def test_summary_table_figures_said_as_本期6是40_or_填了20(a: PolicyAnswerer) -> None:
+    r = a.ask("广东汇总表 上期13是100 本期6是40 本期8是15 本期12是7，本期13应该填多少", today=TODAY)
+    assert "本期13=100+40-15-7=118" in r.text
+    r = a.ask("长沙汇总表 指标8填了20 指标9是15 指标11填8 为啥过不了校验", user_region="430100", today=TODAY)
+    assert "8≥9+11：20≥15+8=23，不通过" in r.text
+    r = a.ask("广东全省合计组织见习人数和岗位数分别是多少", today=TODAY)
+    assert "14500" in r.text and "60000" in r.text
