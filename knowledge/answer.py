@@ -516,8 +516,8 @@ class PolicyAnswerer:
         return sorted(weighed, key=lambda s: -s.score)
 
     def domain(self, text: str) -> Literal["strong", "weak", "none"]:
-        if any(t in text for t in self.strong_terms):
-            return "strong"
+        if any(t in text for t in self.strong_terms) or _TABLE_FIGURES.search(text):
+            return "strong"  # (figures of the summary table by number, "5填80，6填85", are its language too)
         return "weak" if any(t in text for t in self.weak_terms) else "none"
 
     # --- answering ------------------------------------------------------------------------------
@@ -873,6 +873,9 @@ class PolicyAnswerer:
         values: dict[str, int] = {}
         for m in re.finditer(r"(指标|第|(?<!上)本期)\s*(\d{1,2})\s*(项|列|栏)?\s*(是|为|填了|填的|填|有|[:：=])?\s*(\d+)", question):
             values.setdefault(m.group(2), int(m.group(5)))
+        for m in re.finditer(r"(?<![\d.])(\d{1,2})\s*([=＝]|填了|填的|填成|填|改成|是)\s*(\d+)", question):  # "1=40，2=5", "8填40，9填25"
+            if 1 <= int(m.group(1)) <= 15:
+                values.setdefault(str(int(m.group(1))), int(m.group(3)))
         for m in re.finditer(r"(?<![\d.])(\d{1,2})\s*[=＝]\s*(\d+)", question):  # "1=40，2=5，3=300"
             if 1 <= int(m.group(1)) <= 15:
                 values.setdefault(str(int(m.group(1))), int(m.group(2)))
@@ -1139,6 +1142,7 @@ def _missing_figure(question: str, text: str) -> str | None:
     return None
 
 
+_TABLE_FIGURES = re.compile(r"(?<![\d.])\d{1,2}\s*(填了|填|[=＝])\s*\d+\D{1,8}?(?<![\d.])\d{1,2}\s*(填了|填|[=＝])\s*\d+")
 _DETAILS = re.compile(r"(详细|具体|展开|仔细)(说|讲|介绍|点|些|一下)")
 
 # Words around a place that say it is where the internship is, or where someone comes from.

@@ -436,7 +436,8 @@ def answer_text(region_code: str | None, period: tuple[int, int], *, place_name:
 
 
 # Reporting up within a province (to the 省厅, the city bureau), not to the ministry.
-_UP_THE_CHAIN = re.compile(r"((报|交|送|给|到)(到|给)?|(向|往|给))(省厅|省里|省人社|省就业|市人社局|市局|市里|市人社)")
+_UP_THE_CHAIN = re.compile(r"((报|交|送|给|到)(到|给)?|(向|往|给))(省厅|省里|省人社|省就业|市人社局|市局|市里|市人社)"
+                           r"|各(区|县|区县|县区|旗县)\S{0,16}(报|交|送)")  # "北京各区每个月要不要报": a district's report
 
 
 def deadline_answer(text: str, user_region: str | None, today: date) -> Answer | None:

@@ -688,3 +688,13 @@ def test_summary_table_figures_said_as_本期6是40_or_填了20(a: PolicyAnswere
     assert "8≥9+11：20≥15+8=23，不通过" in r.text
     r = a.ask("广东全省合计组织见习人数和岗位数分别是多少", today=TODAY)
     assert "14500" in r.text and "60000" in r.text
+
+
+def test_summary_table_figures_by_number_alone(a: PolicyAnswerer) -> None:
+    """"8填40，9填25，11填20" and "我5填80，6填85，7填60": the table's figures by number are its language, checked."""
+    r = a.ask("这个月汇总表8填40，9填25，11填20，报上去老提示逻辑不对，咋回事", user_region="150600", today=TODAY)
+    assert "8≥9+11：40≥25+20=45，不通过" in r.text
+    r = a.ask("长沙的表，我5填80，6填85，7填60，这样填有问题吗", user_region="430181", today=TODAY)
+    assert r.kind == "answer" and "5≥6≥7" in r.text and "不通过" in r.text, r.text
+    r = a.ask("广东的逻辑关系好像比别的地方多了一条？是哪条", today=TODAY)
+    assert r.kind == "answer" and "本期13=上期13+本期6-本期8-本期12" in r.text

@@ -702,3 +702,10 @@ def test_dev29_and_dev30_sums() -> None:
     assert first is not None
     r = calculate("要是留用率过一半呢", None, today, first.context)
     assert r is not None and "每人每月2310元" in r.text and "若留用率达标" not in r.text
+
+
+def test_a_districts_own_monthly_report_is_not_the_ministrys_deadline() -> None:
+    r = calculate("北京各区每个月要不要报见习情况汇总表？什么时候报", "110106", date(2026, 11, 22))
+    assert r is not None and r.kind == "unknown" and "没有规定市县向省里、市里报送月报的时间" in r.text
+    r = calculate("北京见习月报啥时候报", None, date(2026, 11, 22))
+    assert r is not None and r.kind == "calculation"
