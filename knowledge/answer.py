@@ -523,6 +523,34 @@ class PolicyAnswerer:
     # --- answering ------------------------------------------------------------------------------
     def ask(self, question: str, user_region: str | None = None, context: dict[str, Any] | None = None,
             today: date | None = None) -> Answer:
+        """The answer to a message; a message that asks two things ("补贴比例多少？见习期一般定多长") gets both."""
+        first = self._ask_one(question, user_region, context, today)
+        if first.kind not in ("answer", "unknown") or (first.kind == "unknown" and first.entry_id is None):
+            return first
+        clauses = _question_clauses(question)
+        if len(clauses) < 2:
+            return first
+        where = first.context.get("region_code", user_region) if first.entry_id else user_region
+        parts: list[Answer] = []
+        for clause in clauses:
+            a = self._ask_one(clause, where, None, today)
+            if a.kind == "answer" and a.confidence >= MULTI_PART_AT and a.entry_id \
+                    and all(p.entry_id != a.entry_id for p in parts):
+                parts.append(a)
+        if len(parts) < 2:
+            return first
+        if first.kind == "answer" and all(p.entry_id != first.entry_id for p in parts):
+            return first  # the message as a whole is about something its clauses are not
+        text = "\n".join(p.text.replace("\n回复“详细”查看原文要点", "") for p in parts)
+        if len(text) > MULTI_MAX_CHARS:
+            return first
+        sources = [s for p in parts for s in p.sources]
+        lead = next((p for p in parts if p.entry_id == first.entry_id), parts[0])
+        return Answer(text, "answer", [s for i, s in enumerate(sources) if s not in sources[:i]],
+                      min(p.confidence for p in parts), lead.entry_id, lead.region, lead.context)
+
+    def _ask_one(self, question: str, user_region: str | None = None, context: dict[str, Any] | None = None,
+                 today: date | None = None) -> Answer:
         context = dict(context or {})
         question = zhconv.convert(question, "zh-cn")  # 見習補貼 → 见习补贴
         text = self.normalise(question)
@@ -879,8 +907,8 @@ class PolicyAnswerer:
         for m in re.finditer(r"(?<![\d.])(\d{1,2})\s*[=＝]\s*(\d+)", question):  # "1=40，2=5，3=300"
             if 1 <= int(m.group(1)) <= 15:
                 values.setdefault(str(int(m.group(1))), int(m.group(2)))
-        before = re.search(r"上期\s*(指标)?\s*13[^\d]{0,14}?(\d+)", question)
-        after = re.search(r"本期\s*(指标)?\s*13[^\d]{0,14}?(\d+)", question)
+        before = re.search(r"上期\s*(指标)?\s*13[^\d本]{0,14}?(\d+)", question)
+        after = re.search(r"本期\s*(指标)?\s*13[^\d上]{0,14}?(\d+)", question)  # ("本期13怎么算？上期13是40": not given)
         question = re.sub(r"[上本]期\s*(指标)?\s*13[^\d]{0,14}?\d+", " ", question)
         for key, name in names:  # each table's wording (见习单位, 见习基地 …)
             if name.startswith("离校2年内") or key in values:
@@ -1140,6 +1168,25 @@ def _missing_figure(question: str, text: str) -> str | None:
         if asked.search(question) and not given.search(text):
             return label
     return None
+
+
+MULTI_PART_AT = 0.6  # each question of such a message answered this surely on its own (not "国家文件怎么说")
+MULTI_MAX_CHARS = 560  # two answers to one message: at most this long together, else the message's own answer
+_CLAUSE_BREAK = re.compile(r"[？?！!。；;]+|\s+|[，,](?=还有|另外|再就是|另一个|以及|顺便|再问)")
+
+
+def _question_clauses(question: str) -> list[str]:
+    """The questions a message asks, one per clause that has a question word: "想问下一个是补贴比例，另一个是见习期
+    一般定多长合适？" has two; a story around one question has one."""
+    out = []
+    for raw in _CLAUSE_BREAK.split(question):
+        c = re.sub(r"^(还有就是|还有|另外|再就是|另一个是|另一个|以及|顺便问一?下|再问一?下|想问下?|请问)?(一个是|一是|二是)?",
+                   "", raw.strip(" ，,"))
+        asks = _QUESTION_WORDS.search(c) or re.search(r"多久|多长|咋|怎样|为啥|能否|是否|行不行|可以吗|问|一个是|一是|二是|(能|可以|行|中|要|会|算|是|有).{0,8}(不|没)$",
+                                                 raw.strip(" ，,"))
+        if len(re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", c)) >= 4 and asks:
+            out.append(c)
+    return out
 
 
 _TABLE_FIGURES = re.compile(r"(?<![\d.])\d{1,2}\s*(填了|填|[=＝])\s*\d+\D{1,8}?(?<![\d.])\d{1,2}\s*(填了|填|[=＝])\s*\d+")

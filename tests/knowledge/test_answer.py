@@ -698,3 +698,22 @@ def test_summary_table_figures_by_number_alone(a: PolicyAnswerer) -> None:
     assert r.kind == "answer" and "5≥6≥7" in r.text and "不通过" in r.text, r.text
     r = a.ask("广东的逻辑关系好像比别的地方多了一条？是哪条", today=TODAY)
     assert r.kind == "answer" and "本期13=上期13+本期6-本期8-本期12" in r.text
+
+
+def test_a_message_that_asks_two_things_gets_both(a: PolicyAnswerer) -> None:
+    r = a.ask("您好，我是郑州一家连锁餐饮的店长，店里想招两三个刚毕业的孩子当见习生，之前没弄过。想问下一个是补贴比例，"
+              "另一个是见习期一般定多长合适？", user_region="410100", today=TODAY)
+    assert r.kind == "answer" and "70%" in r.text and "3—12个月" in r.text and len(r.text) <= 600, r.text
+    assert r.text.count("依据：豫人社函〔2023〕138号") == 2
+    r = a.ask("那见习一般干多久 单位那边政府给补多少啊", user_region="410300", today=TODAY)
+    assert r.kind == "answer" and "70%" in r.text and "3—12个月" in r.text
+    # One question in a story, and a clause that asks nothing of its own, stay one answer.
+    r = a.ask("怎么防止见习补贴被骗取 国家文件怎么说", today=TODAY)
+    assert r.text.count("依据：") == 1 and "骗取" in r.text
+    r = a.ask("我去年六月份毕业的 到现在还没上过班 能报名见习吗", today=TODAY)
+    assert r.text.count("依据：") == 1
+
+
+def test_guangdong_stock_formula_when_this_months_13_is_what_is_asked(a: PolicyAnswerer) -> None:
+    r = a.ask("广东表里本期13怎么算？上期13是40，本期6是15，本期8是9，本期12是2", today=TODAY)
+    assert "本期13=40+15-9-2=44" in r.text and "您填的是" not in r.text, r.text
