@@ -608,7 +608,9 @@ class PolicyAnswerer:
         in_conversation = context.get("entry_id") in self.by_id
         raw_bare = re.sub(r"[\s，,。.？?！!、~]+", "", self._strip_places(unicodedata.normalize("NFKC", question))[0])
         elliptical = in_conversation and _is_elliptical(raw_bare)
-        if elliptical and place is None and not also and len(context.get("cities") or []) > 1:
+        these = bool(re.search(r"(这|那)(\d+|[两几一二三四五六七八九十]+)个(市|城市|地市|地方)|(这|那)些(市|城市|地市|地方)|它们", raw_bare))
+        if (elliptical or (in_conversation and these)) and place is None and not also and len(context.get("cities") or []) > 1:
+            # (also "这9个市计划组织见习人数合计呢": the cities just listed)
             context["also"] = list(context["cities"][1:])  # "那岗位数呢" after several cities' targets: the same cities
         # "国家的呢", "那国家那边报部里是几个工作日": the national rule, whatever region the user is in.
         national_asked = place is None and bool(self._national_re.search(rest))
@@ -823,6 +825,17 @@ class PolicyAnswerer:
         if isinstance(per_quarter, int) and question and re.search(r"一年|全年|整年|每年|1月到12月|一月到十二月|年内", question) \
                 and re.search(r"几次|多少次|几场|多少场", question):
             lines.append(f"按每季度至少{per_quarter}次计，全年4个季度至少{4 * per_quarter}次。")
+        leagues = _leagues_in(question) if question else None
+        if leagues is not None:
+            # "内蒙古12个盟市，一年下来见习专项对接活动最少一共要办多少场" / "……最少要培育选树多少个示范单位"
+            each = chosen.facts.get("per_league_city_min")
+            if isinstance(per_quarter, int):
+                year = bool(re.search(r"一年|全年|整年|每年|年内", question))
+                n = leagues * per_quarter * (4 if year else 1)
+                lines.append(f"按{leagues}个盟市计：{leagues}×{per_quarter}" + ("×4个季度" if year else "")
+                             + f"={n}，{'全年' if year else '每季度'}合计至少{n}场。")
+            elif isinstance(each, int):
+                lines.append(f"按{leagues}个盟市计：{leagues}×{each}={leagues * each}，合计至少{leagues * each}个。")
         if chosen.topic == "indicators" and question and (_ASKS_CHECK.search(question) or "上期" in question):
             lines.extend(self._logic_lines(chosen, self.normalise(question)))
         threshold = chosen.facts.get("retention_threshold")
@@ -844,6 +857,11 @@ class PolicyAnswerer:
             lines.append(f"按参保{insured}人计：{insured}×{_figure(Decimal(str(share)) * 100)}%={_figure(exact)}，"
                          f"同期最多吸纳{most}名见习人员"
                          + ("（不超过，向下取整）" if exact != most else "") + "。")
+            now = _TRAINEES_NOW.search(question)
+            if now:
+                # "参保62人，现在在岗见习20人，超没超": the trainees given against the cap
+                t = int(now.group("n") or now.group("n2"))
+                lines.append(f"现有见习人员{t}人，" + ("超过了上限。" if t > exact else "没有超过上限。"))
         if question and today is not None:
             # (a base's term is on its own entry: "2024年9月1日被认定……有效期到什么时候" may match its criteria)
             years = self._topic_fact(chosen, "validity_years")
@@ -1212,7 +1230,7 @@ def _num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
-_SHARE_ASKED = re.compile(r"占.{0,8}(几成|比例|百分之几|多少|多大|百分比)|占比|比重")
+_SHARE_ASKED = re.compile(r"占.{0,12}(几成|比例|百分之几|多少|多大|百分比)|占比|比重")
 
 
 def _share_lines(sums: Counter[str], total: Entry, region_name: str) -> list[str]:
@@ -1332,8 +1350,19 @@ _POSITIONS = re.compile(r"(?P<n>\d+(\.\d+)?)\s*(?P<w>万)?\s*(个|多个)?\s*(�
 
 _ASKS_CHECK = re.compile(r"逻辑|校验|能过|过得了|过不了|对不对|有没有问题|有问题吗|对得上|符合不符合|可以吗|行不|行吗|这样填|填得对|没问题吧|满足吗")
 _INSURED = re.compile(r"参保(人数)?[^\d，,。？?]{0,5}?(?P<n>\d+)\s*(个|名|位)?\s*人?|(?P<n2>\d+)\s*(个|名|位)?\s*人?\s*参保")
+_TRAINEES_NOW = re.compile(r"(在岗|现有|已有|目前|现在)(的)?见习(生|人员)?(有)?\s*(?P<n>\d+)\s*(个|名|人)"
+                           r"|(?P<n2>\d+)\s*(个|名)\s*见习(生|人员)")
 _ASKS_CAP = re.compile(r"(最多|至多|能|可以).{0,8}(吸纳|招|收|接收|要|带|容纳)|最多(几|多少)|(几|多少)(个|名)?(见习生|见习人员|人)|上限"
+                       r"|超没超|超不超|超过了?(没|吗|比例)|超了(没|吗)"
                        r"|(招|收|要|吸纳|带)\s*\d+\s*(个|名)?.{0,10}(行|可以|能|够)")
+
+
+def _leagues_in(question: str) -> int | None:
+    """"内蒙古12个盟市": how many 盟市 a question counts with."""
+    from knowledge.calculators.text import number
+
+    m = re.search(r"(\d+|[一二两三四五六七八九十]+)个盟市", question)
+    return number(m.group(1)) if m else None
 
 
 def _insured_in(question: str) -> int | None:

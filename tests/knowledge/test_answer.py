@@ -717,3 +717,15 @@ def test_a_message_that_asks_two_things_gets_both(a: PolicyAnswerer) -> None:
 def test_guangdong_stock_formula_when_this_months_13_is_what_is_asked(a: PolicyAnswerer) -> None:
     r = a.ask("广东表里本期13怎么算？上期13是40，本期6是15，本期8是9，本期12是2", today=TODAY)
     assert "本期13=40+15-9-2=44" in r.text and "您填的是" not in r.text, r.text
+
+
+def test_dev32_counts(a: PolicyAnswerer) -> None:
+    first = a.ask("广州、深圳、珠海、佛山、惠州、东莞、中山、江门、肇庆这9个市计划开发见习岗位加起来多少？占全省60000个的比例是多少",
+                  today=TODAY)
+    assert "计划开发见习岗位34500个" in first.text and "34500÷60000=57.5%" in first.text and len(first.text) <= 600
+    r = a.ask("这9个市计划组织见习人数合计呢", context=first.context, today=TODAY)
+    assert "计划组织就业见习8400人" in r.text
+    assert "12×1×4个季度=48" in a.ask("内蒙古12个盟市，一年下来见习专项对接活动最少一共要办多少场", today=TODAY).text
+    assert "12×1=12" in a.ask("自治区12个盟市，按要求最少要培育选树多少个高校毕业生就业见习示范单位", today=TODAY).text
+    r = a.ask("有个基地参保62人，现在在岗见习20人，超没超长沙规定的比例", today=TODAY)
+    assert "62×30%=18.6" in r.text and "超过了上限" in r.text
