@@ -656,6 +656,12 @@ class PolicyAnswerer:
         if national_asked and in_conversation and _is_follow_up(self._national_re.sub("", bare)):
             return self._answer_topic(self.by_id[context["entry_id"]], None, 0.9, context)
 
+        if in_conversation and context.get("topic") == "monthly_report" and len(raw_bare) <= FOLLOW_UP_MAX \
+                and _ASKS_DAY.search(question) and not re.search(r"年度|年报|年底", question):
+            # "那11月的要哪天之前报上去" after a question on the monthly report: its date that month.
+            from knowledge.calculators.deadlines import monthly_deadline
+
+            return monthly_deadline(question, region_code, today or date.today())
         domain = self.domain(text)
         if named_doc:
             domain = "strong"  # a question naming one of the notices is about it
@@ -1340,7 +1346,8 @@ def _is_follow_up(bare: str) -> bool:
     leftover = re.sub(r"(那|那么|呢|的|又|也|一样|这样|怎么样|如何|是|吗|多少|情况|地区|这块|这边|那边|咋样|咋|怎么|什么|啥|政策|规定|要求|呀|啊"
                       r"|换成|换到|改成|如果|要是|假如|若是|同样|照样|还是|这么长|这么久|这么多|再加上|加上|算上|我们在|我在|在)",
                       "", bare)
-    return len(leftover) <= 1
+    # ("长沙那边同样情况补多少": the same question, said so, for another place)
+    return len(leftover) <= 1 or (len(bare) <= 16 and bool(re.search(r"同样(的)?情况|一样的情况|同样的问题", bare)))
 
 
 _POSITIONS = re.compile(r"(?P<n>\d+(\.\d+)?)\s*(?P<w>万)?\s*(个|多个)?\s*(见习)?岗位"

@@ -372,7 +372,8 @@ _STATUS = r"没(有)?(工作|上班|就业|找到工作)|未就业|待业|失业
 
 
 # Questions about the status during or after the internship, not about taking part.
-_STATUS_QUESTION = r"算不算(我)?(已经)?就业|算(是)?就业|视为就业|应届(生|毕业生)?(的)?身份|按应届|应届生政策|享受.*应届"
+_STATUS_QUESTION = (r"算不算(我)?(已经)?就业|算(是)?就业|视为就业|应届(生|毕业生)?(的)?身份|按应届|应届生政策|享受.*应届"
+                    r"|算不算(参加|上|有)?(了)?工作|算(是)?参加(了)?工作|(当|按|算)应届(生|毕业生)?(对待|看待|待遇)?")
 
 
 # What a question asks when it is not whether one may take part.

@@ -729,3 +729,14 @@ def test_dev32_counts(a: PolicyAnswerer) -> None:
     assert "12×1=12" in a.ask("自治区12个盟市，按要求最少要培育选树多少个高校毕业生就业见习示范单位", today=TODAY).text
     r = a.ask("有个基地参保62人，现在在岗见习20人，超没超长沙规定的比例", today=TODAY)
     assert "62×30%=18.6" in r.text and "超过了上限" in r.text
+
+
+def test_dev31_points(a: PolicyAnswerer) -> None:
+    r = a.ask("开封开小超市嘞，要是招见习生，政府一个月给补多少？说个比例就中", user_region="410200", today=TODAY)
+    assert r.kind == "answer" and "70%" in r.text  # 超市, 说个: everyday words, not something the notices lack
+    first = a.ask("河南留用率达到一半以上补贴能提高到多少", today=TODAY)
+    r = a.ask("长沙那边同样情况补多少", context=first.context, today=TODAY)
+    assert r.region == "4301" and "120%" in r.text
+    first = a.ask("准格尔旗人社局，每月那个汇总表自治区要求下月前几个工作日报", user_region="150622", today=TODAY)
+    r = a.ask("那11月的要哪天之前报上去", user_region="150622", context=first.context, today=TODAY)
+    assert r.kind == "calculation" and "2026年12月4日" in r.text

@@ -709,3 +709,8 @@ def test_a_districts_own_monthly_report_is_not_the_ministrys_deadline() -> None:
     assert r is not None and r.kind == "unknown" and "没有规定市县向省里、市里报送月报的时间" in r.text
     r = calculate("北京见习月报啥时候报", None, date(2026, 11, 22))
     assert r is not None and r.kind == "calculation"
+
+
+def test_whether_an_internship_counts_as_work_is_no_eligibility_check() -> None:
+    q = "我是孙子他爷爷 孙子在包头 大学毕业一年了没工作 要是去见习 算不算参加工作了 以后还能当应届生对待不"
+    assert calculate(q, "150200", date(2026, 11, 22)) is None
