@@ -773,6 +773,26 @@ class PolicyAnswerer:
                         and re.search(x.when, self.normalise(question))), None)
         if silence is not None:  # before a city's row: 广州2026年的目标 is not 2023's
             return self._silence(chosen, silence.say, region_code, context)
+        if chosen.topic == "targets" and chosen.region in CITY_TABLE_REGIONS and question and _EXTREME.search(question):
+            ranked_rows = self._extreme_rows(chosen, question, context)
+            if ranked_rows is not None:
+                return ranked_rows
+        if chosen.topic == "targets" and chosen.region in CITY_TABLE_REGIONS and question \
+                and re.search(r"(不算|不含|除了|除去|去掉|扣除|不包括)[^，,。]{0,3}省直", question):
+            # "河南18个省辖市加济源（就是不算省直那2000）岗位任务加起来多少": the table without its rows that are no place
+            for e in self.entries:
+                table = e.facts.get("positions_by_unit") if e.region == chosen.region and e.topic == "targets" else None
+                if isinstance(table, dict):
+                    places = {str(n): v for n, v in table.items() if self.places.lookup(str(n))}
+                    others = {str(n): v for n, v in table.items() if str(n) not in places}
+                    total = sum(table.values())
+                    text = (f"【{REGION_NAMES[chosen.region]}】目标任务表合计{_num(total)}个岗位，其中"
+                            + "、".join(f"{n}{_num(v)}个" for n, v in others.items())
+                            + f"；不计{'、'.join(others)}，{len(places)}个市合计：{_num(total)}−{_num(sum(others.values()))}"
+                            + f"={_num(sum(places.values()))}个岗位。\n依据：{_cite(e)}")
+                    return Answer(text, "answer", _sources(e), 0.9, e.id, e.region,
+                                  {**{k: v for k, v in context.items() if k not in ("options", "pending_question", "also")},
+                                   "entry_id": e.id, "topic": "targets", "region_code": chosen.region})
         if chosen.topic == "targets" and chosen.region != "national":
             below = self._named_below(chosen.region, region_code, question)
             city_of = self.places.get(below.city_code) if below is not None and below.city_code else None
@@ -1045,6 +1065,34 @@ class PolicyAnswerer:
         return Answer("\n".join(lines), "answer", _sources(used[0]), round(min(confidence, 1.0), 3), used[0].id,
                       region, new_context)
 
+    def _extreme_rows(self, chosen: Entry, question: str, context: dict[str, Any]) -> Answer | None:
+        """"河南目标任务表里哪个市任务最少": the cities of the table with the least and the most (rows that are
+        no place, such as 省直, left out)."""
+        people = bool(re.search(r"人数|多少人|组织|见习人", question)) and "岗位" not in question
+        keys = ("trainees_by_city",) if people else ("positions_by_city", "positions_by_unit")
+        for e in self.entries:
+            if e.region != chosen.region or e.topic != "targets":
+                continue
+            table = next((e.facts[k] for k in keys if isinstance(e.facts.get(k), dict)), None)
+            if not table:
+                continue
+            key = next(k for k in keys if isinstance(e.facts.get(k), dict))
+            rows = {str(n): v for n, v in table.items() if isinstance(v, (int, float)) and self.places.lookup(str(n))}
+            left_out = [str(n) for n in table if str(n) not in rows]
+            lo, hi = min(rows.values()), max(rows.values())
+            what = CITY_TARGET_FACTS[key].split("{n}")[0].removeprefix("计划")
+            unit = CITY_TARGET_FACTS[key].split("{n}")[1]
+            least = "、".join(n for n, v in rows.items() if v == lo)
+            most = "、".join(n for n, v in rows.items() if v == hi)
+            first, second = (("最少", least, lo), ("最多", most, hi))[::1 if re.search(r"最少|最低|最小|垫底", question) else -1]
+            text = (f"【{REGION_NAMES[chosen.region]}】目标任务表中" + (f"（不计{'、'.join(left_out)}）" if left_out else "")
+                    + f"{what}{first[0]}的是{first[1]}：{_num(first[2])}{unit}；{second[0]}的是{second[1]}：{_num(second[2])}{unit}。"
+                    + f"\n依据：{_cite(e)}")
+            new_context = {k: v for k, v in context.items() if k not in ("options", "pending_question", "also")}
+            return Answer(text, "answer", _sources(e), 0.9, e.id, e.region,
+                          {**new_context, "entry_id": e.id, "topic": "targets", "region_code": chosen.region})
+        return None
+
     def _city_target_line(self, region: str, code: str, used: list[Entry],
                           sums: Counter[str] | None = None) -> str | None:
         place = self.places.get(code)
@@ -1213,6 +1261,8 @@ def _question_clauses(question: str) -> list[str]:
     return out
 
 
+_EXTREME = re.compile(r"(哪个|哪些|哪几个|什么)(市|城市|地市|地方).{0,10}(最多|最少|最高|最低|最大|最小)|(最多|最少)的(是)?(哪个|哪些)?(市|城市|地市)"
+                      r"|(任务|岗位|人数).{0,4}(最多|最少)的")
 _TABLE_FIGURES = re.compile(r"(?<![\d.])\d{1,2}\s*(填了|填|[=＝])\s*\d+\D{1,8}?(?<![\d.])\d{1,2}\s*(填了|填|[=＝])\s*\d+")
 _DETAILS = re.compile(r"(详细|具体|展开|仔细)(说|讲|介绍|点|些|一下)")
 

@@ -52,6 +52,12 @@ def calculate(text: str, user_region: str | None, today: date,
     if not text or not text.strip():
         return None
     answer = _calculate(text, user_region, today)
+    where = (context or {}).get("region_code")
+    if answer is not None and answer.kind == "calculation" and where and where != user_region \
+            and _FOLLOW_UP_START.match(text.strip()) \
+            and not _names_a_place(text):
+        # "那11月份的表最晚哪天交" right after a question about Guangdong: Guangdong's, not the user's own region's.
+        answer = _calculate(text, where, today) or answer
     # (a message that alone would be asked where or which, "假如见习了6个月……", after a calculation: its follow-up)
     follow = None if answer is not None and answer.kind != "clarify" else _follow_up(text, context)
     merged = None
@@ -63,6 +69,13 @@ def calculate(text: str, user_region: str | None, today: date,
     if answer is not None and answer.kind == "calculation":
         answer.context["calc_text"] = merged or text
     return answer
+
+
+def _names_a_place(text: str) -> bool:
+    from knowledge.answer import default_answerer
+
+    answerer = default_answerer()
+    return bool(answerer.places.mentions(answerer.normalise(text)))
 
 
 _FOLLOW_UP_START = re.compile(r"^(那|那么|要是|如果|假如|假设|换成|改成|若是?|万一)")

@@ -740,3 +740,12 @@ def test_dev31_points(a: PolicyAnswerer) -> None:
     first = a.ask("准格尔旗人社局，每月那个汇总表自治区要求下月前几个工作日报", user_region="150622", today=TODAY)
     r = a.ask("那11月的要哪天之前报上去", user_region="150622", context=first.context, today=TODAY)
     assert r.kind == "calculation" and "2026年12月4日" in r.text
+
+
+def test_the_cities_with_the_least_and_the_most_and_a_sum_without_省直(a: PolicyAnswerer) -> None:
+    r = a.ask("河南目标任务表里（不算省直）哪个市任务最少，多少个", today=TODAY)
+    assert "最少的是济源市：800个" in r.text and "最多的是郑州市：20000个" in r.text and "不计省直" in r.text
+    r = a.ask("广东岗位任务最少的是哪些市", today=TODAY)
+    assert "最少的是河源、阳江、潮州、揭阳、云浮：1500个" in r.text
+    r = a.ask("河南18个省辖市加济源（就是不算省直那2000）岗位任务加起来多少", today=TODAY)
+    assert "100000−2000=98000" in r.text

@@ -714,3 +714,13 @@ def test_a_districts_own_monthly_report_is_not_the_ministrys_deadline() -> None:
 def test_whether_an_internship_counts_as_work_is_no_eligibility_check() -> None:
     q = "我是孙子他爷爷 孙子在包头 大学毕业一年了没工作 要是去见习 算不算参加工作了 以后还能当应届生对待不"
     assert calculate(q, "150200", date(2026, 11, 22)) is None
+
+
+def test_a_months_table_and_a_follow_up_for_the_region_just_discussed() -> None:
+    today = date(2026, 11, 22)
+    r = calculate("广东2027年5月的表，最晚6月几号报", None, today)
+    assert r is not None and "2027年6月3日" in r.text
+    first = calculate("广东汇总表11月的几号前报", None, today)
+    assert first is not None
+    r = calculate("那11月份的表最晚哪天交", None, today, {**first.context, "region_code": "44"})
+    assert r is not None and r.region == "44" and "2026年12月3日" in r.text
