@@ -62,7 +62,8 @@ def test_details(a: PolicyAnswerer) -> None:
 @pytest.mark.parametrize("q", ["今天天气怎么样", "考研怎么报名", "给我讲个笑话", "房贷利率多少",
                                # next to the programme, in its words, but nothing the notices cover
                                "申请见习补贴要不要我们单位给人社局开发票", "见习协议能签电子版吗", "见习专区单位账号密码忘了怎么找回",
-                               "国企见习留用以后是不是就有编制了", "年度报告有没有字数和格式要求", "区里开展见习宣传有没有专项经费"])
+                               "国企见习留用以后是不是就有编制了", "年度报告有没有字数和格式要求", "区里开展见习宣传有没有专项经费",
+                               "汇总表是走系统报还是发电子表格？要不要纸质盖章版寄过去", "广东分市任务能不能在市之间调剂"])
 def test_out_of_scope_is_a_clear_i_dont_know(a: PolicyAnswerer, q: str) -> None:
     r = a.ask(q, today=TODAY)
     assert r.kind == "unknown" and not r.sources and "回答不了" in r.text
