@@ -509,6 +509,15 @@ def compute_answer(q: SubsidyQuery, place: Division | None, region_code: str, to
                 nat = _by_region_topic().get(("national", "one_plus_one"), [])
                 entries = entries + nat[:1]
         cite, sources = _cite(entries)
+        if region == "44" and not (thr and q.retention_said):
+            # Guangdong has a notice, and it gives no amount: an honest unknown, with the province's contact.
+            from knowledge.answer import default_answerer
+
+            contact = default_answerer().contact(region)
+            lines.append(f"建议咨询：{contact}" if contact else "建议咨询当地人社部门。")
+            lines.append("依据：" + cite)
+            return Answer("\n".join(lines), "unknown", sources, 0.0, entries[0].id if entries else None,
+                          region, _context(entries, region_code))
         lines.append("依据：" + cite)
         lines.append("金额以当地人社部门核定为准。")
         return Answer("\n".join(lines), "calculation", sources, 0.6, entries[0].id if entries else None,

@@ -750,3 +750,15 @@ def test_the_cities_with_the_least_and_the_most_and_a_sum_without_省直(a: Poli
     assert "最少的是河源、阳江、潮州、揭阳、云浮：1500个" in r.text
     r = a.ask("河南18个省辖市加济源（就是不算省直那2000）岗位任务加起来多少", today=TODAY)
     assert "100000−2000=98000" in r.text
+
+
+def test_dev33_and_dev34_points(a: PolicyAnswerer) -> None:
+    # A 专升本 student's or a former employee's eligibility is a question the notices answer; the exam itself is not.
+    for q in ("专升本毕业后如果去见习，见习期间算就业吗？会不会影响我以后按应届生报考", "辞职在家 想去见习 要是见习完了单位不留我咋整 有人管不",
+              "hospital HR here: 见习补贴 can be used for what? 能拿来给带教老师发点钱吗"):
+        assert a.ask(q, today=TODAY).kind == "answer", q
+    for q in ("23岁了 专升本还能报不", "汇总表填错了已经报上去了，怎么撤回修改？", "人社部就业促进司的办公地址在哪？能不能现场去咨询",
+              "国家规定留用率高的单位补贴“适当提高”，具体提高几个百分点？"):
+        assert a.ask(q, today=TODAY).kind == "unknown", q
+    r = a.ask("深圳市自己有没有额外的见习补贴？深圳的标准多少", user_region="440304", today=TODAY)
+    assert r.kind == "unknown" and r.sources

@@ -724,3 +724,10 @@ def test_a_months_table_and_a_follow_up_for_the_region_just_discussed() -> None:
     assert first is not None
     r = calculate("那11月份的表最晚哪天交", None, today, {**first.context, "region_code": "44"})
     assert r is not None and r.region == "44" and "2026年12月3日" in r.text
+
+
+def test_guangdong_gives_no_amount_to_reckon() -> None:
+    r = calculate("广东见习补贴一个人一个月具体补多少钱？按最低工资的几成给", "440106", date(2026, 11, 22))
+    assert r is not None and r.kind == "unknown" and "没有规定见习补贴金额" in r.text and "建议咨询" in r.text
+    r = calculate("武汉3个见习生 每月补贴多少", None, date(2026, 11, 22))  # no notice here: the national rule, as before
+    assert r is not None and r.kind == "calculation"
