@@ -757,8 +757,7 @@ def test_dev33_and_dev34_points(a: PolicyAnswerer) -> None:
     for q in ("专升本毕业后如果去见习，见习期间算就业吗？会不会影响我以后按应届生报考", "辞职在家 想去见习 要是见习完了单位不留我咋整 有人管不",
               "hospital HR here: 见习补贴 can be used for what? 能拿来给带教老师发点钱吗"):
         assert a.ask(q, today=TODAY).kind == "answer", q
-    for q in ("23岁了 专升本还能报不", "汇总表填错了已经报上去了，怎么撤回修改？", "人社部就业促进司的办公地址在哪？能不能现场去咨询",
-              "国家规定留用率高的单位补贴“适当提高”，具体提高几个百分点？"):
+    for q in ("23岁了 专升本还能报不", "汇总表填错了已经报上去了，怎么撤回修改？", "人社部就业促进司的办公地址在哪？能不能现场去咨询"):
         assert a.ask(q, today=TODAY).kind == "unknown", q
     r = a.ask("深圳市自己有没有额外的见习补贴？深圳的标准多少", user_region="440304", today=TODAY)
     assert r.kind == "unknown" and r.sources
