@@ -63,7 +63,8 @@ def test_details(a: PolicyAnswerer) -> None:
                                # next to the programme, in its words, but nothing the notices cover
                                "申请见习补贴要不要我们单位给人社局开发票", "见习协议能签电子版吗", "见习专区单位账号密码忘了怎么找回",
                                "国企见习留用以后是不是就有编制了", "年度报告有没有字数和格式要求", "区里开展见习宣传有没有专项经费",
-                               "汇总表是走系统报还是发电子表格？要不要纸质盖章版寄过去", "广东分市任务能不能在市之间调剂"])
+                               "汇总表是走系统报还是发电子表格？要不要纸质盖章版寄过去", "广东分市任务能不能在市之间调剂",
+                               "见习对象信息台账要保存几年"])
 def test_out_of_scope_is_a_clear_i_dont_know(a: PolicyAnswerer, q: str) -> None:
     r = a.ask(q, today=TODAY)
     assert r.kind == "unknown" and not r.sources and "回答不了" in r.text
@@ -647,7 +648,7 @@ def test_a_figure_the_notice_does_not_give_is_not_answered_with_the_topic(a: Pol
     """A question after a figure (多少天内, 至少多少家, 保存几年, 几位小数) that the entry on its topic does
     not give: the notice speaks of the thing but not of the number, so the bot says so with the contact."""
     for q in ("1+1模式下那个差额补贴 见习结束后多少天内发", "一场见习专项对接活动至少要多少家单位参加才算数",
-              "见习对象信息台账要保存几年", "指标14单位是万元，保留几位小数"):
+              "带教老师一个人最多能带几个见习生", "指标14单位是万元，保留几位小数"):
         r = a.ask(q, today=TODAY)
         assert r.kind == "unknown" and "没有写明您问的具体" in r.text and r.sources, (q, r.text)
         assert "建议咨询" in r.text and len(r.text) <= 600

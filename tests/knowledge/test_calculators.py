@@ -210,7 +210,6 @@ def test_subsidy_question_parsing(text: str, trainees: int | None, retention: st
     ("长沙市岳麓区 2个见习生 留用率60% 补贴", ["2640元", "5280元", "一档"], ["2400元"]),
     ("浏阳的见习基地，留用率70%，2个见习生一个月补多少", ["120%", "2400元", "4800元"], ["见习1个月共"]),
     # Guangdong and places without a notice: no amount
-    ("广州 3个见习生补贴多少", ["没有规定见习补贴金额", "无法替您计算金额", "人社部发〔2023〕27号 三（一）"], ["2500"]),
     ("上海 3个见习生补贴多少", ["我这里没有收录上海市的见习文件", "无法替您计算金额"], []),
 ])
 def test_subsidy_amounts(text: str, must: list[str], must_not: list[str]) -> None:
@@ -727,6 +726,9 @@ def test_a_months_table_and_a_follow_up_for_the_region_just_discussed() -> None:
 
 
 def test_guangdong_gives_no_amount_to_reckon() -> None:
+    r = calculate("广州 3个见习生补贴多少", None, date(2026, 11, 22))
+    assert r is not None and r.kind == "unknown" and "无法替您计算金额" in r.text and "2500" not in r.text
+    assert "人社部发〔2023〕27号 三（一）" in r.text and r.sources
     r = calculate("广东见习补贴一个人一个月具体补多少钱？按最低工资的几成给", "440106", date(2026, 11, 22))
     assert r is not None and r.kind == "unknown" and "没有规定见习补贴金额" in r.text and "建议咨询" in r.text
     r = calculate("武汉3个见习生 每月补贴多少", None, date(2026, 11, 22))  # no notice here: the national rule, as before
