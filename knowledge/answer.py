@@ -1244,7 +1244,7 @@ def _missing_figure(question: str, text: str) -> str | None:
 
 MULTI_PART_AT = 0.6  # each question of such a message answered this surely on its own (not "国家文件怎么说")
 MULTI_MAX_CHARS = 560  # two answers to one message: at most this long together, else the message's own answer
-_CLAUSE_BREAK = re.compile(r"[？?！!。；;]+|\s+|[，,](?=还有|另外|再就是|另一个|以及|顺便|再问)")
+_CLAUSE_BREAK = re.compile(r"[？?！!。；;]+|\s+|[，,](?=还有|另外|再就是|另一个|以及|顺便|再问|想问|请问|问下|问一下)")
 
 
 def _question_clauses(question: str) -> list[str]:

@@ -707,6 +707,8 @@ def test_a_message_that_asks_two_things_gets_both(a: PolicyAnswerer) -> None:
               "另一个是见习期一般定多长合适？", user_region="410100", today=TODAY)
     assert r.kind == "answer" and "70%" in r.text and "3—12个月" in r.text and len(r.text) <= 600, r.text
     assert r.text.count("依据：豫人社函〔2023〕138号") == 2
+    r = a.ask("您好，我是郑州一家连锁餐饮的店长，想问下一个是补贴比例，另一个是见习期一般定多长合适？", today=TODAY)
+    assert "70%" in r.text and "3—12个月" in r.text, r.text  # (the question after a greeting, in one sentence)
     r = a.ask("那见习一般干多久 单位那边政府给补多少啊", user_region="410300", today=TODAY)
     assert r.kind == "answer" and "70%" in r.text and "3—12个月" in r.text
     # One question in a story, and a clause that asks nothing of its own, stay one answer.
