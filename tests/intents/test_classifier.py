@@ -41,3 +41,14 @@ def test_money_for_a_kind_of_post_is_a_question_not_a_search() -> None:
         assert m is not None and m.name == "policy.ask", (q, m)
     m = c.classify("计算机专业有什么岗位")
     assert m is not None and m.name == "positions.find"
+
+
+def test_targets_added_up_or_ranked_are_questions_not_searches() -> None:
+    # seen in `jianxi ask` on a fresh database: it opened 找岗位
+    c = load_classifier()
+    for q in ("广州、深圳、珠海、佛山、惠州、东莞、中山、江门、肇庆这9个市计划开发见习岗位加起来多少？占全省60000个的比例是多少",
+              "河南目标任务表里哪个市任务最少", "郑州募集岗位占全省几成"):
+        m = c.classify(q)
+        assert m is not None and m.name == "policy.ask", (q, m)
+    m = c.classify("学会计的，想在广州见习")
+    assert m is not None and m.name == "positions.find"
