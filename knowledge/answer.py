@@ -1073,15 +1073,14 @@ class PolicyAnswerer:
         for e in self.entries:
             if e.region != chosen.region or e.topic != "targets":
                 continue
-            table = next((e.facts[k] for k in keys if isinstance(e.facts.get(k), dict)), None)
+            key = next((k for k in keys if isinstance(e.facts.get(k), dict)), None)
+            table = e.facts[key] if key else None
             if not table:
                 continue
-            key = next(k for k in keys if isinstance(e.facts.get(k), dict))
             rows = {str(n): v for n, v in table.items() if isinstance(v, (int, float)) and self.places.lookup(str(n))}
             left_out = [str(n) for n in table if str(n) not in rows]
             lo, hi = min(rows.values()), max(rows.values())
-            what = CITY_TARGET_FACTS[key].split("{n}")[0].removeprefix("计划")
-            unit = CITY_TARGET_FACTS[key].split("{n}")[1]
+            what, unit = _fact_words(key)
             least = "、".join(n for n, v in rows.items() if v == lo)
             most = "、".join(n for n, v in rows.items() if v == hi)
             first, second = (("最少", least, lo), ("最多", most, hi))[::1 if re.search(r"最少|最低|最小|垫底", question) else -1]
@@ -1289,6 +1288,12 @@ def _num(v: float) -> str:
 _SHARE_ASKED = re.compile(r"占.{0,12}(几成|比例|百分之几|多少|多大|百分比)|占比|比重")
 
 
+def _fact_words(key: str) -> tuple[str, str]:
+    """What a city-table figure counts and its unit, from CITY_TARGET_FACTS: ("开发见习岗位", "个")."""
+    before, after = CITY_TARGET_FACTS[key].split("{n}")
+    return before.removeprefix("计划"), after
+
+
 def _share_lines(sums: Counter[str], total: Entry, region_name: str) -> list[str]:
     """Each summed figure as a share of the province's total (计划开发见习岗位20000÷100000=20%)."""
     facts = total.facts if isinstance(total.facts, dict) else {}
@@ -1300,8 +1305,7 @@ def _share_lines(sums: Counter[str], total: Entry, region_name: str) -> list[str
         of = whole.get(key)
         if isinstance(of, (int, float)) and of:
             share = Decimal(str(value)) * 100 / Decimal(str(of))
-            label = CITY_TARGET_FACTS[key].split("{n}")[0].removeprefix("计划")
-            out.append(f"占{region_name}合计：{label}{_num(value)}÷{_num(of)}={_figure(share)}%")
+            out.append(f"占{region_name}合计：{_fact_words(key)[0]}{_num(value)}÷{_num(of)}={_figure(share)}%")
     return out
 
 
